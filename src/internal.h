@@ -1,0 +1,310 @@
+/*
+ * libvgic - private cross-block definitions.
+ *
+ * This header is the contract between the blocks (one .c file per hardware
+ * block, see docs/design.md).  Nothing here is visible to embedders.
+ *
+ * LOCK ORDER (the only one; every function states what it expects):
+ *
+ *   v->lock  (struct vgic, a pthread mutex: "the instance lock")
+ *     protects ALL emulated state: distributor, redistributors, CPU
+ *     interfaces, per-IRQ state, LPI configuration/targets/references, every
+ *     ITS's registers and mapping tables (as a writer), device creation and
+ *     attributes.  Every public entry point takes it, except:
+ *       - vgic_signal_msi()'s fast path, which runs lock-free: it reads ITS
+ *         mappings inside an epoch read section (struct vgic_epoch) and sets
+ *         the LPI pending bit with an atomic OR, then marks the target vCPU
+ *         dirty (vgic_vcpu.lpi_dirty) and kicks it;
+ *       - vgic_vcpu_{irq,fiq}_pending(), which read atomics and take the lock
+ *         only when the vCPU is marked dirty.
+ *     Host callbacks are called with v->lock held.
+ *
+ *   There is no lock below v->lock.  Epoch read sections are not locks: they
+ *   never wait.  Writers that unlink memory readers might still see retire it
+ *   with vgic__epoch_retire() (under v->lock) and reclaim it with
+ *   vgic__epoch_sync(), which waits only for read sections that began before
+ *   the call.
+ */
+#ifndef VGIC_INTERNAL_H
+#define VGIC_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vgic/vgic.h>
+
+#define VGIC_MAX_VCPUS 512
+#define VGIC_V2_MAX_VCPUS 8
+#define VGIC_MAX_ITS 16
+#define VGIC_NR_PRIVATE_IRQS 32
+#define VGIC_NR_SGIS 16
+#define VGIC_MIN_NR_IRQS 64
+#define VGIC_MAX_NR_IRQS 1023 /* KVM rejects > 1023, i.e. at most 992 */
+#define VGIC_DEFAULT_NR_IRQS 256
+#define VGIC_MIN_LPI 8192u
+#define VGIC_LPI_ID_BITS 16   /* GICD_TYPER.IDbits = 15: INTIDs < 65536 */
+#define VGIC_MAX_LPI_INTID ((1u << VGIC_LPI_ID_BITS) - 1)
+#define VGIC_NR_LPIS ((1u << VGIC_LPI_ID_BITS) - VGIC_MIN_LPI)
+#define VGIC_PRI_BITS 5
+#define VGIC_PRI_MASK 0xf8 /* 5 implemented priority bits */
+#define VGIC_SPURIOUS 1023u
+#define VGIC_NO_VCPU 0xffffffffu
+
+/* KVM's IIDR: ProductID 'K' (0x4B), implementer 0x43B (Arm). */
+#define VGIC_IIDR_PRODUCT 0x4bu
+#define VGIC_IIDR_IMPLEMENTER 0x43bu
+
+#define VGIC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- allocation (alloc.c) ---------------------------------------------- */
+
+void *vgic__alloc(struct vgic *v, size_t size);
+void *vgic__zalloc(struct vgic *v, size_t nmemb, size_t size);
+void vgic__free(struct vgic *v, void *p);
+
+/* ---- per-IRQ state for SGIs, PPIs and SPIs (core.c) --------------------- */
+
+/*
+ * One wired interrupt.  Protected by v->lock.  LPIs do not use this struct:
+ * they live in struct vgic_lpis as dense arrays.
+ */
+struct vgic_irq {
+	uint8_t priority;      /* GICD_IPRIORITYR byte, masked to VGIC_PRI_MASK */
+	uint8_t group;         /* 0 or 1 */
+	bool enabled;
+	bool pending_latch;    /* edge latch / software pending (ISPENDR) */
+	bool line_level;       /* input level (level-sensitive only counts) */
+	bool active;
+	bool edge;             /* ICFGR: true = edge-triggered */
+	uint8_t v2_targets;    /* GICv2 ITARGETSR byte (SPIs) */
+	uint8_t v2_sgi_src;    /* GICv2: pending SGI sources, bit per CPU */
+	uint8_t v2_active_src; /* GICv2: source CPU of an active SGI */
+	uint64_t irouter;      /* GICv3 GICD_IROUTER (Aff2..0 only) */
+	uint32_t target;       /* resolved target vcpu_id or VGIC_NO_VCPU */
+};
+
+/* ---- LPIs: VM-wide dense state, shared by every ITS (lpi.c) ------------- */
+
+/*
+ * Indexed by (INTID - VGIC_MIN_LPI).  cfg and target are written under
+ * v->lock and read lock-free by the MSI fast path; pending is an atomic
+ * bitmap set lock-free by MSIs and cleared under v->lock.
+ */
+struct vgic_lpis {
+	_Atomic uint8_t *cfg;      /* cached config byte: prio[7:2] | enable[0] */
+	_Atomic uint32_t *target;  /* target vcpu_id or VGIC_NO_VCPU */
+	uint32_t *refs;            /* ITE references; 0 = the LPI does not exist */
+	_Atomic uint64_t *pending; /* pending bitmap */
+	uint64_t propbaser;        /* GICR_PROPBASER: one VM-wide value as KVM */
+	uint32_t nr_mapped;        /* number of existing LPIs */
+};
+
+/* ---- per-vCPU: redistributor + CPU interface --------------------------- */
+
+struct vgic_vcpu {
+	uint32_t id;       /* vcpu_id */
+	uint64_t mpidr;    /* MPIDR_EL1 affinity fields */
+	struct vgic_irq priv[VGIC_NR_PRIVATE_IRQS];
+
+	/* Redistributor (gicv3_redist.c). */
+	uint64_t rd_base;  /* GPA of RD_base; valid if rd_base_set */
+	bool rd_base_set;
+	uint64_t pendbaser;
+	_Atomic bool enable_lpis; /* GICR_CTLR.EnableLPIs */
+
+	/* CPU interface (gicv3_cpuif.c / gicv2_cpuif.c). */
+	uint8_t pmr;
+	uint8_t bpr0, bpr1;
+	bool cbpr, eoimode;
+	bool igrpen0, igrpen1;
+	uint32_t ap0r[4], ap1r[4]; /* active priorities (v2 uses ap1r as APR) */
+	uint32_t v2_ctlr;          /* GICv2 GICC_CTLR */
+
+	/* Outputs: written under v->lock, read lock-free. */
+	_Atomic bool irq_out;
+	_Atomic bool fiq_out;
+	_Atomic bool lpi_dirty;    /* an MSI set an LPI pending: recompute */
+	bool running;              /* vgic_vcpu_set_running() */
+	bool has_run;              /* ever ran: KVM's "has run" checks */
+};
+
+/* ---- devices ------------------------------------------------------------ */
+
+struct vgic_its;
+
+struct vgic_device {
+	struct vgic *v;
+	uint32_t type;        /* VGIC_DEV_TYPE_* */
+	struct vgic_its *its; /* for VGIC_DEV_TYPE_ITS */
+};
+
+/* GICv3 redistributor regions (KVM_VGIC_V3_ADDR_TYPE_REDIST{,_REGION}). */
+struct vgic_rdist_region {
+	uint64_t base;
+	uint32_t count; /* 0 for the legacy REDIST type: sized by nr_vcpus */
+	uint32_t index;
+};
+#define VGIC_MAX_RDIST_REGIONS 16
+
+/* ---- epoch-based reclamation for the lock-free MSI path (epoch.c) ------- */
+
+#define VGIC_EPOCH_SHARDS 16
+struct vgic_epoch_shard {
+	_Atomic uint64_t active[2];
+	char pad[64 - 2 * sizeof(uint64_t)];
+};
+struct vgic_epoch_retired {
+	struct vgic_epoch_retired *next;
+};
+struct vgic_epoch {
+	_Atomic uint32_t epoch;
+	struct vgic_epoch_shard shard[VGIC_EPOCH_SHARDS];
+	struct vgic_epoch_retired *retired; /* under v->lock */
+};
+/* Reader: returns the token to pass to vgic__epoch_exit().  Lock-free. */
+unsigned vgic__epoch_enter(struct vgic_epoch *e, unsigned hint);
+void vgic__epoch_exit(struct vgic_epoch *e, unsigned token);
+/* Writer (v->lock held): @p is memory readers may still see; its first
+ * bytes are reused as the list link, so it must be >= sizeof(void *). */
+void vgic__epoch_retire(struct vgic_epoch *e, void *p);
+/* Writer (v->lock held): wait for older readers, free everything retired. */
+void vgic__epoch_sync(struct vgic *v, struct vgic_epoch *e);
+
+/* ---- the instance -------------------------------------------------------- */
+
+struct vgic {
+	pthread_mutex_t lock;
+	struct vgic_host_ops ops;
+	void *opaque;
+	struct vgic_alloc_ops alloc;
+
+	uint32_t nr_vcpus;
+	struct vgic_vcpu *vcpu; /* [nr_vcpus] */
+
+	/* Model: 0 = none yet, 2 = GICv2, 3 = GICv3. */
+	int model;
+	struct vgic_device *gic_dev; /* the V2 or V3 device */
+	bool initialized;            /* CTRL_INIT done */
+	bool ready;                  /* first-run checks passed */
+	uint32_t nr_irqs;            /* 0 until set or INIT (then 256) */
+	struct vgic_irq *spi;        /* [nr_irqs - 32] */
+
+	/* Distributor (gicv3_dist.c / gicv2_dist.c). */
+	bool dist_enabled;           /* GICD_CTLR enable (KVM keeps one bit) */
+	bool nassgireq;              /* GICD_CTLR.nASSGIreq (GICv4.1 vSGIs) */
+	uint32_t iidr_rev;           /* GICD_IIDR.Revision */
+	bool iidr_user_written;      /* v2: groups user-writable after IIDR */
+	uint64_t dist_base;          /* frame GPAs; valid if *_set */
+	bool dist_base_set;
+	uint64_t v2_cpu_base;
+	bool v2_cpu_base_set;
+	struct vgic_rdist_region rdist[VGIC_MAX_RDIST_REGIONS];
+	uint32_t nr_rdist;
+	bool rdist_legacy;           /* REDIST (type 3) used instead of regions */
+
+	/* LPIs and ITSes (lpi.c, its.c). */
+	struct vgic_lpis lpi;
+	struct vgic_device *its_dev[VGIC_MAX_ITS];
+	_Atomic uint32_t nr_its;  /* published with release order */
+
+	uint32_t nr_running;         /* vCPUs currently running */
+	char last_error[256];        /* vgic_last_error() */
+
+	/* All devices, for destroy. */
+	struct vgic_device *devs[VGIC_MAX_ITS + 1];
+	uint32_t nr_devs;
+};
+
+/* ---- cross-block API ----------------------------------------------------- */
+
+/* vgic.c */
+void vgic__set_error(struct vgic *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+struct vgic_vcpu *vgic__vcpu_by_mpidr(struct vgic *v, uint64_t mpidr);
+/* True if any vCPU is running: attribute calls then fail with -EBUSY. */
+bool vgic__any_running(const struct vgic *v);
+
+/* core.c: per-IRQ state and the one place outputs are recomputed.
+ * All need v->lock held. */
+struct vgic_irq *vgic__irq(struct vgic *v, uint32_t vcpu, uint32_t intid);
+bool vgic__irq_pending(const struct vgic_irq *irq);
+void vgic__irq_reroute(struct vgic *v, uint32_t intid); /* SPI target */
+void vgic__update_vcpu(struct vgic *v, uint32_t vcpu);  /* recompute + kick */
+void vgic__update_all(struct vgic *v);
+
+/* lpi.c (v->lock held unless stated). */
+int vgic__lpi_init(struct vgic *v); /* allocate the dense arrays once */
+void vgic__lpi_free(struct vgic *v);
+/* Highest-priority pending+enabled LPI targeting @vcpu with priority
+ * strictly higher (numerically lower) than @below; false if none. */
+bool vgic__lpi_best(struct vgic *v, uint32_t vcpu, uint8_t below,
+		    uint32_t *intid, uint8_t *prio);
+void vgic__lpi_clear_pending(struct vgic *v, uint32_t intid);
+
+#endif /* VGIC_INTERNAL_H */
+
+/* ---- frame and attribute entry points, called by vgic.c's dispatch ------
+ * All are called with v->lock held.  @off is the offset in the frame;
+ * @val holds up to 8 bytes (little-endian value of @len bytes).
+ * MMIO handlers never fail: illegal accesses are RAZ/WI.
+ */
+struct vgic_its;
+
+/* gicv3_dist.c */
+void vgic__v3_dist_mmio(struct vgic *v, uint32_t vcpu, uint64_t off,
+			uint64_t *val, uint32_t len, bool write);
+/* gicv3_redist.c: @rd is the vcpu_id owning the 128 KiB frame. */
+void vgic__v3_redist_mmio(struct vgic *v, uint32_t rd, uint64_t off,
+			  uint64_t *val, uint32_t len, bool write);
+/* gicv3_cpuif.c: 0, or -ENOENT if not a GIC register. */
+int vgic__v3_sysreg(struct vgic *v, uint32_t vcpu, uint32_t enc,
+		    uint64_t *val, bool write);
+/* gicv3_device.c: the V3 device's attribute groups (lock held; the caller
+ * has copied the value in/out of a->addr: *val is 32 or 64 bits). */
+int vgic__v3_attr(struct vgic_device *d, const struct vgic_device_attr *a,
+		  uint64_t *val, int op);
+/* its.c */
+int vgic__its_create(struct vgic_device *d);
+void vgic__its_destroy(struct vgic_device *d);
+bool vgic__its_contains(const struct vgic_its *its, uint64_t gpa);
+void vgic__its_mmio(struct vgic *v, struct vgic_its *its, uint32_t vcpu,
+		    uint64_t off, uint64_t *val, uint32_t len, bool write);
+int vgic__its_attr(struct vgic_device *d, const struct vgic_device_attr *a,
+		   uint64_t *val, int op);
+/* Lock-free MSI entry (called WITHOUT v->lock). */
+int vgic__its_signal_msi(struct vgic *v, struct vgic_its *its, uint32_t devid,
+			 uint32_t eventid);
+/* gicv2_dist.c / gicv2_cpuif.c / gicv2_device.c */
+void vgic__v2_dist_mmio(struct vgic *v, uint32_t vcpu, uint64_t off,
+			uint64_t *val, uint32_t len, bool write);
+void vgic__v2_cpu_mmio(struct vgic *v, uint32_t vcpu, uint64_t off,
+		       uint64_t *val, uint32_t len, bool write);
+int vgic__v2_attr(struct vgic_device *d, const struct vgic_device_attr *a,
+		  uint64_t *val, int op);
+
+/* Attribute operations passed as @op. */
+enum { VGIC_ATTR_SET = 0, VGIC_ATTR_GET = 1, VGIC_ATTR_HAS = 2 };
+
+/* Size in bytes of the value an attribute group exchanges (4 or 8). */
+unsigned vgic__attr_value_size(uint32_t type, uint32_t group);
+
+/* GICv3 address map helpers (gicv3_device.c): which vCPU's redistributor
+ * frame contains @gpa, and the offset inside it; false if none. */
+bool vgic__v3_find_redist(struct vgic *v, uint64_t gpa, uint32_t *vcpu,
+			  uint64_t *off);
+
+/* core.c: KVM_IRQ_LINE (v->lock held; v->model != 0). */
+int vgic__irq_line(struct vgic *v, uint32_t vcpu, uint32_t intid, bool level);
+/* Recompute a dirty vCPU's outputs if an MSI marked it (takes v->lock
+ * itself when needed; called WITHOUT the lock). */
+void vgic__vcpu_sync_dirty(struct vgic *v, uint32_t vcpu);
+/* First run of a vCPU: KVM's kvm_vgic_map_resources checks (v->lock held). */
+int vgic__v3_first_run(struct vgic *v);
+int vgic__v2_first_run(struct vgic *v);
+/* CTRL_INIT (v->lock held): allocate SPIs, reset private IRQs. */
+int vgic__init(struct vgic *v);
