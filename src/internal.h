@@ -237,6 +237,32 @@ void vgic__irq_reroute(struct vgic *v, uint32_t intid); /* SPI target */
 void vgic__update_vcpu(struct vgic *v, uint32_t vcpu);  /* recompute + kick */
 void vgic__update_all(struct vgic *v);
 
+/* core.c: the CPU-interface engine shared by the GICv3 ICC_* system
+ * registers and the GICv2 GICC frame (v->lock held).  Group 0 is signalled
+ * as FIQ, group 1 as IRQ (single security state, DS = 1). */
+struct vgic_hppi {
+	uint32_t intid;  /* VGIC_SPURIOUS if none */
+	uint8_t prio;
+	uint8_t group;
+	uint8_t src;     /* GICv2 SGI source CPU */
+};
+/* Highest-priority pending, enabled interrupt for @vcpu whose group is in
+ * @groups (bit 0 = group 0, bit 1 = group 1) and enabled at the
+ * distributor and CPU interface; ignores PMR and running priority. */
+bool vgic__hppi(struct vgic *v, uint32_t vcpu, unsigned groups,
+		struct vgic_hppi *out);
+/* Running priority from the active-priority registers (0xff if idle). */
+uint8_t vgic__rpr(struct vgic *v, uint32_t vcpu);
+/* Acknowledge (IAR): if the HPPI of @groups beats PMR and the running
+ * priority (group priority per BPR), make it active (LPIs: not pending),
+ * set its APR bit and return its INTID; else VGIC_SPURIOUS. */
+uint32_t vgic__ack(struct vgic *v, uint32_t vcpu, unsigned groups,
+		   struct vgic_hppi *acked);
+/* Priority drop (EOIR): clear the highest set active-priority bit. */
+void vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group);
+/* Deactivate (EOIR with EOImode 0, or DIR). */
+void vgic__deactivate(struct vgic *v, uint32_t vcpu, uint32_t intid);
+
 /* lpi.c (v->lock held unless stated). */
 int vgic__lpi_init(struct vgic *v); /* allocate the dense arrays once */
 void vgic__lpi_free(struct vgic *v);
@@ -245,6 +271,18 @@ void vgic__lpi_free(struct vgic *v);
 bool vgic__lpi_best(struct vgic *v, uint32_t vcpu, uint8_t below,
 		    uint32_t *intid, uint8_t *prio);
 void vgic__lpi_clear_pending(struct vgic *v, uint32_t intid);
+/* GICR_CTLR.EnableLPIs 0->1 on @vcpu: unless @ptz, reload the pending bit of
+ * every LPI targeting @vcpu from its pending table (RAM not cleared).
+ * Returns 0 or -EFAULT (state then consistent, bits not read stay clear). */
+int vgic__lpi_enable(struct vgic *v, uint32_t vcpu, bool ptz);
+/* GICR_CTLR.EnableLPIs 1->0: drop pending LPIs targeting @vcpu, invalidate
+ * every ITS's cached translations. */
+void vgic__lpi_disable(struct vgic *v, uint32_t vcpu);
+/* Re-read the configuration byte of one LPI (GICR_INVLPIR, ITS INV) or of
+ * every LPI targeting @vcpu (GICR_INVALLR, ITS INVALL).  INTIDs < 8192 and
+ * LPIs that do not exist are ignored. */
+void vgic__lpi_inv(struct vgic *v, uint32_t intid);
+void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu);
 
 #endif /* VGIC_INTERNAL_H */
 

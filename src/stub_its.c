@@ -21,3 +21,8 @@ int vgic__its_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 int vgic__its_signal_msi(struct vgic *v, struct vgic_its *its, uint32_t devid,
 			 uint32_t eventid)
 { (void)v; (void)its; (void)devid; (void)eventid; return -ENODEV; }
+int vgic__lpi_enable(struct vgic *v, uint32_t vcpu, bool ptz)
+{ (void)v; (void)vcpu; (void)ptz; return 0; }
+void vgic__lpi_disable(struct vgic *v, uint32_t vcpu) { (void)v; (void)vcpu; }
+void vgic__lpi_inv(struct vgic *v, uint32_t intid) { (void)v; (void)intid; }
+void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu) { (void)v; (void)vcpu; }

@@ -29,3 +29,14 @@ int vgic__v3_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 bool vgic__v3_find_redist(struct vgic *v, uint64_t gpa, uint32_t *vcpu,
 			  uint64_t *off)
 { (void)v; (void)gpa; (void)vcpu; (void)off; return false; }
+bool vgic__hppi(struct vgic *v, uint32_t vcpu, unsigned groups,
+		struct vgic_hppi *out)
+{ (void)v; (void)vcpu; (void)groups; out->intid = VGIC_SPURIOUS; return false; }
+uint8_t vgic__rpr(struct vgic *v, uint32_t vcpu) { (void)v; (void)vcpu; return 0xff; }
+uint32_t vgic__ack(struct vgic *v, uint32_t vcpu, unsigned groups,
+		   struct vgic_hppi *acked)
+{ (void)v; (void)vcpu; (void)groups; (void)acked; return VGIC_SPURIOUS; }
+void vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group)
+{ (void)v; (void)vcpu; (void)group; }
+void vgic__deactivate(struct vgic *v, uint32_t vcpu, uint32_t intid)
+{ (void)v; (void)vcpu; (void)intid; }
