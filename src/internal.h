@@ -284,6 +284,10 @@ void vgic__lpi_disable(struct vgic *v, uint32_t vcpu);
 void vgic__lpi_inv(struct vgic *v, uint32_t intid);
 void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu);
 
+/* pending.c: KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES (v->lock held).  Returns 0,
+ * -ENXIO (not initialised), -EBUSY (a vCPU runs), -EFAULT, -ENOMEM. */
+int vgic__save_pending_tables(struct vgic *v);
+
 #endif /* VGIC_INTERNAL_H */
 
 /* ---- frame and attribute entry points, called by vgic.c's dispatch ------
