@@ -52,6 +52,7 @@
 #define VGIC_NR_LPIS ((1u << VGIC_LPI_ID_BITS) - VGIC_MIN_LPI)
 #define VGIC_PRI_BITS 5
 #define VGIC_PRI_MASK 0xf8 /* 5 implemented priority bits */
+#define VGIC_MIN_BPR0 (7 - VGIC_PRI_BITS) /* BPR1's minimum is one more */
 #define VGIC_SPURIOUS 1023u
 #define VGIC_NO_VCPU 0xffffffffu
 
@@ -114,6 +115,8 @@ struct vgic_vcpu {
 	/* Redistributor (gicv3_redist.c). */
 	uint64_t rd_base;  /* GPA of RD_base; valid if rd_base_set */
 	bool rd_base_set;
+	uint32_t rd_region;  /* index in v->rdist[] when rd_base_set */
+	uint32_t rd_slot;    /* position inside that region */
 	uint64_t pendbaser;
 	_Atomic bool enable_lpis; /* GICR_CTLR.EnableLPIs */
 
@@ -123,6 +126,8 @@ struct vgic_vcpu {
 	bool cbpr, eoimode;
 	bool igrpen0, igrpen1;
 	uint32_t ap0r[4], ap1r[4]; /* active priorities (v2 uses ap1r as APR) */
+	uint8_t icc_pri_bits;      /* ICC_CTLR_EL1.PRIbits + 1 (user may narrow) */
+	uint8_t icc_id_bits;       /* ICC_CTLR_EL1.IDbits */
 	uint32_t v2_ctlr;          /* GICv2 GICC_CTLR */
 
 	/* Outputs: written under v->lock, read lock-free. */
@@ -148,6 +153,7 @@ struct vgic_rdist_region {
 	uint64_t base;
 	uint32_t count; /* 0 for the legacy REDIST type: sized by nr_vcpus */
 	uint32_t index;
+	uint32_t nr_used; /* redistributors handed out (KVM's free_index) */
 };
 #define VGIC_MAX_RDIST_REGIONS 16
 
@@ -253,12 +259,18 @@ bool vgic__hppi(struct vgic *v, uint32_t vcpu, unsigned groups,
 		struct vgic_hppi *out);
 /* Running priority from the active-priority registers (0xff if idle). */
 uint8_t vgic__rpr(struct vgic *v, uint32_t vcpu);
-/* Acknowledge (IAR): if the HPPI of @groups beats PMR and the running
- * priority (group priority per BPR), make it active (LPIs: not pending),
- * set its APR bit and return its INTID; else VGIC_SPURIOUS. */
+/* Acknowledge (IAR): if the HPPI over all enabled groups belongs to
+ * @groups and beats PMR and the running priority (group priority per BPR),
+ * make it active (LPIs: not pending; GICv2 SGIs: one source, in ->src),
+ * set its APR bit and return its INTID; else VGIC_SPURIOUS.
+ * The engine reads the CPU interface from struct vgic_vcpu: pmr, bpr0,
+ * bpr1 (group 1 uses bpr1 - 1 unless cbpr), igrpen0/1, ap0r[0]/ap1r[0]
+ * (bit n = preemption level n, priority n << 3); GICv2 keeps those in
+ * sync with GICC_* and v2_ctlr bit 3 (FIQEn) selects FIQ for group 0. */
 uint32_t vgic__ack(struct vgic *v, uint32_t vcpu, unsigned groups,
 		   struct vgic_hppi *acked);
-/* Priority drop (EOIR): clear the highest set active-priority bit. */
+/* Priority drop (EOIR): clear the highest set active-priority bit, if it
+ * belongs to @group (0 or 1; 2 = either group). */
 void vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group);
 /* Deactivate (EOIR with EOImode 0, or DIR). */
 void vgic__deactivate(struct vgic *v, uint32_t vcpu, uint32_t intid);
