@@ -1,0 +1,320 @@
+/*
+ * libvgic - GICv3 ITS: private data structures and the internal API shared
+ * by the ITS blocks (its.c registers and queue, its_cmd.c commands,
+ * its_table.c table save/restore, the snapshot code) and lpi.c.
+ *
+ * Translation structures (per ITS), all readable lock-free by the MSI fast
+ * path and written only under v->lock:
+ *
+ *   its->dir[DeviceID >> 8] -> struct vgic_its_devpage (256 device pointers)
+ *        -> struct vgic_its_device
+ *             nbits <= VGIC_ITS_INLINE_BITS: ite[1 << nbits] inline
+ *             nbits >  VGIC_ITS_INLINE_BITS: l2 -> chunk[EventID >> 6]
+ *                                                  -> e[EventID & 63]
+ *   an ITT entry is a packed uint32_t: pINTID[31:16] | ICID[15:0];
+ *   pINTID 0 means "no ITE" (as in the ITE table format).
+ *   its->coll[ICID] is the collection's target vcpu_id, VGIC_NO_VCPU for a
+ *   collection that exists but is unmapped (created by MAPTI), or
+ *   VGIC_ITS_NO_COLL when the collection does not exist.
+ *
+ * Every object the fast path can reach (device, devpage, l2, chunk) begins
+ * with a struct vgic_epoch_retired that readers never touch: unlinked
+ * objects are handed to vgic__epoch_retire() (which reuses that word) and
+ * freed by vgic__epoch_sync() once no reader can see them.  Devpages are
+ * never unlinked before the ITS is destroyed.
+ *
+ * Locking: every function here needs v->lock held, except
+ * vgic__its_translate() which is the lock-free reader (call it inside an
+ * epoch read section).  Functions that unlink memory only retire it; the
+ * caller runs vgic__its_quiesce() (vgic__epoch_sync) before dropping the
+ * lock, as the command queue and the attribute paths do.
+ */
+#ifndef VGIC_ITS_H
+#define VGIC_ITS_H
+
+#include "internal.h"
+
+/* ---- architectural constants (what KVM advertises, see abi.md §2) ------ */
+
+#define GITS_CTLR 0x0000
+#define GITS_IIDR 0x0004
+#define GITS_TYPER 0x0008
+#define GITS_CBASER 0x0080
+#define GITS_CWRITER 0x0088
+#define GITS_CREADR 0x0090
+#define GITS_BASER 0x0100 /* 8 x 64 bits */
+#define GITS_PIDR4 0xffd0
+#define GITS_IDREGS_END 0x10000
+#define GITS_TRANSLATER 0x10040
+
+#define GITS_CTLR_ENABLE (1u << 0)
+#define GITS_CTLR_QUIESCENT (1u << 31)
+#define GITS_TYPER_VALUE 0x1ef71ull /* PLPIS, ITT 8 B, IDbits 15, Devbits 15 */
+
+#define GITS_BASER_VALID (1ull << 63)
+#define GITS_BASER_INDIRECT (1ull << 62)
+#define GITS_BASER_TYPE_SHIFT 56
+#define GITS_BASER_TYPE_DEVICE 1ull
+#define GITS_BASER_TYPE_COLL 4ull
+#define GITS_BASER_ESZ_SHIFT 48
+#define GITS_BASER_RO_MASK ((0x1full << 48) | (0x7ull << 56))
+#define GITS_BASER_DEV_DEFAULT 0x1907000000000600ull
+#define GITS_BASER_COLL_DEFAULT 0x1c07000000000600ull
+#define GITS_CBASER_VALID (1ull << 63)
+
+#define VGIC_ITS_ESZ 8           /* DTE, ITE and CTE size in ABI REV0 */
+#define VGIC_ITS_DEV_BITS 16     /* DeviceIDs < 65536 */
+#define VGIC_ITS_EVENT_BITS 16   /* EventIDs < 65536 */
+#define VGIC_ITS_NR_ICIDS 65536u /* CIL = 0: 16-bit ICIDs */
+#define VGIC_ITS_CMD_SIZE 32
+#define VGIC_ITS_NR_ABIS 1       /* IIDR.Revision 0 = table ABI REV0 */
+#define VGIC_ITS_NO_COLL 0xfffffffeu /* its->coll[]: no such collection */
+
+/* Command opcodes (DW0[7:0]). */
+enum {
+	GITS_CMD_MOVI = 0x01,
+	GITS_CMD_INT = 0x03,
+	GITS_CMD_CLEAR = 0x04,
+	GITS_CMD_SYNC = 0x05,
+	GITS_CMD_MAPD = 0x08,
+	GITS_CMD_MAPC = 0x09,
+	GITS_CMD_MAPTI = 0x0a,
+	GITS_CMD_MAPI = 0x0b,
+	GITS_CMD_INV = 0x0c,
+	GITS_CMD_INVALL = 0x0d,
+	GITS_CMD_MOVALL = 0x0e,
+	GITS_CMD_DISCARD = 0x0f,
+};
+
+/*
+ * Internal outcome of a command (KVM's E_ITS_* values; never visible to the
+ * guest: a command that fails is dropped and CREADR advances).  0 is
+ * success; negative values are errno (guest memory, allocation).
+ */
+enum vgic_its_err {
+	E_ITS_MOVI_UNMAPPED_INTERRUPT = 0x010107,
+	E_ITS_MOVI_UNMAPPED_COLLECTION = 0x010109,
+	E_ITS_INT_UNMAPPED_INTERRUPT = 0x010307,
+	E_ITS_CLEAR_UNMAPPED_INTERRUPT = 0x010507,
+	E_ITS_MAPD_DEVICE_OOR = 0x010801,
+	E_ITS_MAPD_ITTSIZE_OOR = 0x010802,
+	E_ITS_MAPC_PROCNUM_OOR = 0x010902,
+	E_ITS_MAPC_COLLECTION_OOR = 0x010903,
+	E_ITS_MAPTI_UNMAPPED_DEVICE = 0x010a04,
+	E_ITS_MAPTI_ID_OOR = 0x010a05,
+	E_ITS_MAPTI_PHYSICALID_OOR = 0x010a06,
+	E_ITS_INV_UNMAPPED_INTERRUPT = 0x010c07,
+	E_ITS_INVALL_UNMAPPED_COLLECTION = 0x010d09,
+	E_ITS_MOVALL_PROCNUM_OOR = 0x010e01,
+	E_ITS_DISCARD_UNMAPPED_INTERRUPT = 0x010f07,
+};
+
+/* ---- translation structures -------------------------------------------- */
+
+#define VGIC_ITS_INLINE_BITS 6 /* up to 64 events: ITT entries inline */
+#define VGIC_ITS_CHUNK_SHIFT 6
+#define VGIC_ITS_CHUNK (1u << VGIC_ITS_CHUNK_SHIFT)
+
+static inline uint32_t vgic_its_ite_pack(uint32_t intid, uint32_t icid)
+{
+	return intid << 16 | (icid & 0xffff);
+}
+static inline uint32_t vgic_its_ite_intid(uint32_t e) { return e >> 16; }
+static inline uint32_t vgic_its_ite_icid(uint32_t e) { return e & 0xffff; }
+
+struct vgic_its_chunk {
+	struct vgic_epoch_retired link;
+	_Atomic uint32_t e[VGIC_ITS_CHUNK];
+};
+
+struct vgic_its_l2 {
+	struct vgic_epoch_retired link;
+	_Atomic(struct vgic_its_chunk *) chunk[]; /* [1 << (nbits - 6)] */
+};
+
+struct vgic_its_device {
+	struct vgic_epoch_retired link;
+	uint32_t id;            /* DeviceID */
+	uint32_t nbits;         /* EventIDs < 1 << nbits (1..16) */
+	uint64_t itt_addr;      /* ITT GPA, 256-byte aligned */
+	uint32_t nr_ites;       /* writer only */
+	_Atomic(struct vgic_its_l2 *) l2; /* nbits > INLINE_BITS, lazily */
+	_Atomic uint32_t ite[]; /* nbits <= INLINE_BITS: [1 << nbits] */
+};
+
+struct vgic_its_devpage {
+	struct vgic_epoch_retired link;
+	uint32_t nr_devs; /* writer only */
+	_Atomic(struct vgic_its_device *) dev[256];
+};
+
+struct vgic_its {
+	struct vgic_device *dev;
+	struct vgic *v;
+
+	/* Registers (v->lock). */
+	_Atomic uint64_t base;     /* frame GPA, valid if base_set */
+	_Atomic bool base_set;
+	_Atomic bool enabled;      /* GITS_CTLR.Enabled, read by the MSI path */
+	uint32_t abi_rev;          /* GITS_IIDR.Revision */
+	uint64_t baser[2];         /* BASER0 device table, BASER1 collections */
+	uint64_t cbaser, creadr, cwriter;
+
+	/* Mappings. */
+	_Atomic(struct vgic_its_devpage *) dir[1u << (VGIC_ITS_DEV_BITS - 8)];
+	uint32_t nr_devices;
+	uint64_t nr_ites;           /* ITEs across all devices */
+	_Atomic uint32_t *coll;     /* [VGIC_ITS_NR_ICIDS] target or NO_COLL */
+	uint32_t *coll_ites;        /* [VGIC_ITS_NR_ICIDS] ITEs using an ICID */
+	uint32_t nr_colls;          /* collections that exist */
+
+	struct vgic_epoch epoch;    /* MSI readers of the structures above */
+};
+
+/* ---- internal API (v->lock held unless stated) --------------------------- */
+
+/* Reader (no lock, inside an epoch section of its->epoch): the ITT entry
+ * for (devid, eventid) or 0 if none.  IDs are range-checked. */
+static inline uint32_t vgic__its_translate(struct vgic_its *its,
+					   uint32_t devid, uint32_t eventid)
+{
+	struct vgic_its_devpage *pg;
+	struct vgic_its_device *d;
+	struct vgic_its_l2 *l2;
+	struct vgic_its_chunk *c;
+
+	if (devid >> VGIC_ITS_DEV_BITS)
+		return 0;
+	pg = atomic_load_explicit(&its->dir[devid >> 8], memory_order_acquire);
+	if (!pg)
+		return 0;
+	d = atomic_load_explicit(&pg->dev[devid & 255], memory_order_acquire);
+	if (!d || eventid >> d->nbits)
+		return 0;
+	if (d->nbits <= VGIC_ITS_INLINE_BITS)
+		return atomic_load_explicit(&d->ite[eventid],
+					    memory_order_acquire);
+	l2 = atomic_load_explicit(&d->l2, memory_order_acquire);
+	if (!l2)
+		return 0;
+	c = atomic_load_explicit(&l2->chunk[eventid >> VGIC_ITS_CHUNK_SHIFT],
+				 memory_order_acquire);
+	if (!c)
+		return 0;
+	return atomic_load_explicit(&c->e[eventid & (VGIC_ITS_CHUNK - 1)],
+				    memory_order_acquire);
+}
+
+/* The device with this DeviceID, or NULL. */
+struct vgic_its_device *vgic__its_find_device(struct vgic_its *its,
+					      uint32_t devid);
+/*
+ * MAPD V=1 without the table checks: drop any existing device @devid (and
+ * its ITEs), then create it with @nbits (1..16) EventID bits.
+ * Returns 0, -EINVAL (bad devid/nbits), -ENOMEM (old device then gone).
+ */
+int vgic__its_map_device(struct vgic_its *its, uint32_t devid,
+			 uint64_t itt_addr, uint32_t nbits);
+/* MAPD V=0: drop the device and its ITEs (nothing if unmapped). */
+void vgic__its_unmap_device(struct vgic_its *its, uint32_t devid);
+/* Every device (BASER0.Valid = 0, reset). */
+void vgic__its_free_devices(struct vgic_its *its);
+
+/* ITT entry of (dev, eventid) without the lock (0 = none). */
+uint32_t vgic__its_get_ite(struct vgic_its_device *d, uint32_t eventid);
+/*
+ * Create the ITE (dev, eventid) -> (intid, icid) and a reference on the LPI
+ * @intid (created if new: configuration byte read from PROPBASER, pending
+ * bit synced from the target's pending table and cleared there).  The LPI
+ * targets the collection's vCPU if @icid is mapped.  The collection must
+ * exist (vgic__its_map_collection).  Does not check PROPBASER's IDbits.
+ * Returns 0, -EEXIST (ITE exists: unchanged), -EINVAL (IDs out of range),
+ * -EFAULT (configuration byte unreadable: nothing changed), -ENOMEM.
+ */
+int vgic__its_map_ite(struct vgic_its *its, struct vgic_its_device *d,
+		      uint32_t eventid, uint32_t intid, uint32_t icid);
+/* Drop the ITE and its LPI reference; false if there was none. */
+bool vgic__its_unmap_ite(struct vgic_its *its, struct vgic_its_device *d,
+			 uint32_t eventid);
+/* Change an existing ITE's ICID (MOVI); retargets the LPI if mapped. */
+void vgic__its_move_ite(struct vgic_its *its, struct vgic_its_device *d,
+			uint32_t eventid, uint32_t icid);
+
+/*
+ * Iterate in ID order: the first device with DeviceID >= @from (NULL when
+ * none); the first ITE of @d with EventID >= @from (false when none).
+ * Cost: proportional to the populated directory pages/chunks skipped.
+ */
+struct vgic_its_device *vgic__its_next_device(struct vgic_its *its,
+					      uint32_t from);
+bool vgic__its_next_ite(struct vgic_its_device *d, uint32_t from,
+			uint32_t *eventid, uint32_t *intid, uint32_t *icid);
+
+/* Collections.  Target: vcpu_id or VGIC_NO_VCPU (exists, unmapped). */
+/* Create or retarget collection @icid; every ITE using @icid (also ITEs
+ * kept from an earlier unmap, see DEVIATION in docs/its.md) retargets its
+ * LPI.  Returns 0 or -EINVAL (icid or target out of range). */
+int vgic__its_map_collection(struct vgic_its *its, uint32_t icid,
+			     uint32_t target);
+/* MAPC V=0: the collection no longer exists; ITEs keep their ICID. */
+void vgic__its_unmap_collection(struct vgic_its *its, uint32_t icid);
+/* Target of @icid: vcpu_id, VGIC_NO_VCPU, or VGIC_ITS_NO_COLL. */
+uint32_t vgic__its_collection(struct vgic_its *its, uint32_t icid);
+/* First existing collection with ICID >= @from; false when none. */
+bool vgic__its_next_collection(struct vgic_its *its, uint32_t from,
+			       uint32_t *icid, uint32_t *target);
+void vgic__its_free_collections(struct vgic_its *its);
+
+/* Free everything retired (wait for MSI readers). */
+void vgic__its_quiesce(struct vgic_its *its);
+
+/*
+ * KVM's vgic_its_check_id: is @id inside the table described by @baser
+ * (flat, or two-level reading the L1 entry), with the entry in readable
+ * guest memory?  *@eaddr gets the entry's GPA.  Works for BASER0 and
+ * BASER1.
+ */
+bool vgic__its_check_id(struct vgic_its *its, uint64_t baser, uint32_t id,
+			uint64_t *eaddr);
+/* GPA of a table described by a BASER value (64 KB pages, PA[51:48]). */
+uint64_t vgic__its_baser_addr(uint64_t baser);
+/* Bytes of the table: (Size + 1) x 64 KB. */
+uint64_t vgic__its_baser_size(uint64_t baser);
+/* Little-endian 64-bit table entry access (0 or -EFAULT). */
+int vgic__its_read_entry(struct vgic *v, uint64_t gpa, uint64_t *val);
+int vgic__its_write_entry(struct vgic *v, uint64_t gpa, uint64_t val);
+
+/* ITS_CTRL_RESET / reset on BASER writes. */
+void vgic__its_reset(struct vgic_its *its);
+
+/* its_cmd.c: run one 32-byte command (DW0..DW3, host order).  Returns 0 or
+ * an enum vgic_its_err / negative errno (the command was dropped). */
+int vgic__its_handle_cmd(struct vgic_its *its, const uint64_t cmd[4]);
+/* The MSI/INT path (no lock needed): 1 delivered, 0 no translation,
+ * -EBUSY ITS disabled or the target's LPIs disabled. */
+int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
+		     uint32_t eventid);
+
+/* its_table.c (engineer "save"): CTRL SAVE_TABLES / RESTORE_TABLES. */
+int vgic__its_save_tables(struct vgic_its *its);
+int vgic__its_restore_tables(struct vgic_its *its);
+
+/* ---- LPIs (lpi.c) used by the ITS (v->lock held) ------------------------- */
+
+/* PROPBASER's LPI limit: INTIDs < 2^min(IDbits + 1, 16). */
+uint32_t vgic__lpi_limit(struct vgic *v);
+/* Take a reference on LPI @intid, creating it if new (config byte read
+ * from PROPBASER: -EFAULT on failure; pending synced from @target's
+ * pending table).  @target is vcpu_id or VGIC_NO_VCPU. */
+int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target);
+/* Drop a reference; the LPI stops existing (and pending) at 0. */
+void vgic__lpi_put(struct vgic *v, uint32_t intid);
+/* Retarget an existing LPI (moves its pending state with it). */
+void vgic__lpi_set_target(struct vgic *v, uint32_t intid, uint32_t target);
+/* Set LPI @intid pending and kick its target (lock-free; no existence
+ * check beyond the caller's translation). */
+void vgic__lpi_set_pending(struct vgic *v, uint32_t intid, uint32_t target);
+/* MOVALL: every LPI targeting @from now targets @to. */
+void vgic__lpi_move_all(struct vgic *v, uint32_t from, uint32_t to);
+
+#endif /* VGIC_ITS_H */

@@ -1,0 +1,364 @@
+/*
+ * libvgic - GICv3 LPIs: the VM-wide LPI state shared by every ITS and the
+ * redistributors (GICv3 architecture §5.1 "LPIs"; KVM: vgic-its.c and
+ * vgic-v3.c LPI helpers).
+ *
+ * State is dense and indexed by INTID - 8192 (struct vgic_lpis):
+ *   cfg[]     the cached configuration byte (priority | enable), read from
+ *             the guest's table at GICR_PROPBASER exactly where KVM reads
+ *             it: LPI creation, ITS INV/INVALL, GICR_INVLPIR/INVALLR;
+ *   target[]  the vcpu_id the LPI is routed to (VGIC_NO_VCPU if none);
+ *   refs[]    ITEs (of every ITS) that map the INTID; 0 = no such LPI;
+ *   pending[] the pending bitmap.  MSIs set bits lock-free (atomic OR);
+ *             everything else runs under v->lock.
+ *
+ * Pending tables (GICR_PENDBASER) are read on LPI creation (the bit is
+ * then consumed: cleared in RAM, as KVM does) and on EnableLPIs 0->1.
+ */
+#include "its.h"
+
+#define PROPBASER_ADDR_MASK 0x000ffffffffff000ull /* [51:12] */
+#define PENDBASER_ADDR_MASK 0x000fffffffff0000ull /* [51:16] */
+#define LPI_PROP_ENABLE 0x01u
+#define NR_PENDING_WORDS (VGIC_NR_LPIS / 64)
+
+static bool lpi_valid(uint32_t intid)
+{
+	return intid >= VGIC_MIN_LPI && intid <= VGIC_MAX_LPI_INTID;
+}
+
+int vgic__lpi_init(struct vgic *v)
+{
+	struct vgic_lpis *l = &v->lpi;
+
+	if (l->cfg)
+		return 0;
+	l->cfg = vgic__zalloc(v, VGIC_NR_LPIS, sizeof(*l->cfg));
+	l->target = vgic__zalloc(v, VGIC_NR_LPIS, sizeof(*l->target));
+	l->refs = vgic__zalloc(v, VGIC_NR_LPIS, sizeof(*l->refs));
+	l->pending = vgic__zalloc(v, NR_PENDING_WORDS, sizeof(*l->pending));
+	if (!l->cfg || !l->target || !l->refs || !l->pending) {
+		vgic__lpi_free(v);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++)
+		atomic_init(&l->target[i], VGIC_NO_VCPU);
+	return 0;
+}
+
+void vgic__lpi_free(struct vgic *v)
+{
+	struct vgic_lpis *l = &v->lpi;
+
+	vgic__free(v, (void *)(uintptr_t)l->cfg);
+	vgic__free(v, (void *)(uintptr_t)l->target);
+	vgic__free(v, l->refs);
+	vgic__free(v, (void *)(uintptr_t)l->pending);
+	l->cfg = NULL;
+	l->target = NULL;
+	l->refs = NULL;
+	l->pending = NULL;
+	l->nr_mapped = 0;
+}
+
+static bool lpi_exists(struct vgic *v, uint32_t intid)
+{
+	return v->lpi.refs && lpi_valid(intid) &&
+	       v->lpi.refs[intid - VGIC_MIN_LPI];
+}
+
+static uint32_t lpi_target(struct vgic *v, uint32_t i)
+{
+	return atomic_load_explicit(&v->lpi.target[i], memory_order_relaxed);
+}
+
+static bool lpi_pending(struct vgic *v, uint32_t i)
+{
+	return atomic_load_explicit(&v->lpi.pending[i / 64],
+				    memory_order_relaxed) >>
+		       (i % 64) &
+	       1;
+}
+
+static void lpi_write_pending(struct vgic *v, uint32_t i, bool pending)
+{
+	uint64_t bit = 1ull << (i % 64);
+
+	if (pending)
+		atomic_fetch_or(&v->lpi.pending[i / 64], bit);
+	else
+		atomic_fetch_and(&v->lpi.pending[i / 64], ~bit);
+}
+
+/* Recompute @vcpu's outputs if it is a real vCPU. */
+static void lpi_update(struct vgic *v, uint32_t vcpu)
+{
+	if (vcpu < v->nr_vcpus)
+		vgic__update_vcpu(v, vcpu);
+}
+
+bool vgic__lpi_best(struct vgic *v, uint32_t vcpu, uint8_t below,
+		    uint32_t *intid, uint8_t *prio)
+{
+	struct vgic_lpis *l = &v->lpi;
+	uint8_t best = below;
+	bool found = false;
+
+	if (!l->pending)
+		return false;
+	for (uint32_t w = 0; w < NR_PENDING_WORDS; w++) {
+		uint64_t bits = atomic_load_explicit(&l->pending[w],
+						     memory_order_acquire);
+		while (bits) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			uint8_t cfg, p;
+
+			bits &= bits - 1;
+			if (!l->refs[i] || lpi_target(v, i) != vcpu)
+				continue;
+			cfg = atomic_load_explicit(&l->cfg[i],
+						   memory_order_relaxed);
+			if (!(cfg & LPI_PROP_ENABLE))
+				continue;
+			p = cfg & VGIC_PRI_MASK;
+			if (p < best) {
+				best = p;
+				*intid = i + VGIC_MIN_LPI;
+				*prio = p;
+				found = true;
+			}
+		}
+	}
+	return found;
+}
+
+void vgic__lpi_clear_pending(struct vgic *v, uint32_t intid)
+{
+	if (!v->lpi.pending || !lpi_valid(intid))
+		return;
+	lpi_write_pending(v, intid - VGIC_MIN_LPI, false);
+}
+
+uint32_t vgic__lpi_limit(struct vgic *v)
+{
+	uint32_t bits = (uint32_t)(v->lpi.propbaser & 0x1f) + 1;
+
+	return bits >= VGIC_LPI_ID_BITS ? 1u << VGIC_LPI_ID_BITS : 1u << bits;
+}
+
+/* Read the configuration byte of LPI @intid from the guest's table. */
+static int lpi_read_cfg(struct vgic *v, uint32_t intid, uint8_t *cfg)
+{
+	uint64_t gpa = (v->lpi.propbaser & PROPBASER_ADDR_MASK) +
+		       (intid - VGIC_MIN_LPI);
+
+	if (!v->ops.read_guest)
+		return -EFAULT;
+	return v->ops.read_guest(v->opaque, gpa, cfg, 1) ? -EFAULT : 0;
+}
+
+static uint64_t pend_gpa(struct vgic *v, uint32_t vcpu, uint32_t intid)
+{
+	return (v->vcpu[vcpu].pendbaser & PENDBASER_ADDR_MASK) + intid / 8;
+}
+
+int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
+{
+	struct vgic_lpis *l = &v->lpi;
+	uint32_t i = intid - VGIC_MIN_LPI;
+	bool pending = false;
+	uint8_t cfg, byte;
+	uint64_t gpa;
+
+	if (!l->refs || !lpi_valid(intid))
+		return -EINVAL;
+	if (l->refs[i]) {
+		if (l->refs[i] == UINT32_MAX)
+			return -ENOMEM;
+		l->refs[i]++;
+		return 0;
+	}
+	if (lpi_read_cfg(v, intid, &cfg))
+		return -EFAULT;
+	if (target >= v->nr_vcpus)
+		target = VGIC_NO_VCPU;
+	atomic_store_explicit(&l->cfg[i], cfg, memory_order_relaxed);
+	atomic_store_explicit(&l->target[i], target, memory_order_release);
+	l->refs[i] = 1;
+	l->nr_mapped++;
+	/* Sync the pending bit from the target's table and consume it.  A
+	 * failing read leaves the LPI not pending (as KVM: best effort). */
+	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
+		gpa = pend_gpa(v, target, intid);
+		if (!v->ops.read_guest(v->opaque, gpa, &byte, 1)) {
+			pending = byte >> (intid % 8) & 1;
+			if (pending && v->ops.write_guest) {
+				byte &= (uint8_t)~(1u << (intid % 8));
+				v->ops.write_guest(v->opaque, gpa, &byte, 1);
+			}
+		}
+	}
+	lpi_write_pending(v, i, pending);
+	if (pending)
+		lpi_update(v, target);
+	return 0;
+}
+
+void vgic__lpi_put(struct vgic *v, uint32_t intid)
+{
+	struct vgic_lpis *l = &v->lpi;
+	uint32_t i = intid - VGIC_MIN_LPI;
+	uint32_t target;
+	bool was_pending;
+
+	if (!lpi_exists(v, intid) || --l->refs[i])
+		return;
+	l->nr_mapped--;
+	target = lpi_target(v, i);
+	was_pending = lpi_pending(v, i);
+	lpi_write_pending(v, i, false);
+	atomic_store_explicit(&l->target[i], VGIC_NO_VCPU,
+			      memory_order_relaxed);
+	atomic_store_explicit(&l->cfg[i], 0, memory_order_relaxed);
+	if (was_pending)
+		lpi_update(v, target);
+}
+
+void vgic__lpi_set_target(struct vgic *v, uint32_t intid, uint32_t target)
+{
+	uint32_t i = intid - VGIC_MIN_LPI;
+	uint32_t old;
+
+	if (!lpi_exists(v, intid))
+		return;
+	if (target >= v->nr_vcpus)
+		target = VGIC_NO_VCPU;
+	old = lpi_target(v, i);
+	if (old == target)
+		return;
+	atomic_store_explicit(&v->lpi.target[i], target, memory_order_release);
+	if (lpi_pending(v, i)) {
+		lpi_update(v, old);
+		lpi_update(v, target);
+	}
+}
+
+void vgic__lpi_move_all(struct vgic *v, uint32_t from, uint32_t to)
+{
+	bool moved = false;
+
+	if (!v->lpi.refs || from == to)
+		return;
+	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++) {
+		if (!v->lpi.refs[i] || lpi_target(v, i) != from)
+			continue;
+		atomic_store_explicit(&v->lpi.target[i], to,
+				      memory_order_release);
+		moved = true;
+	}
+	if (moved) {
+		lpi_update(v, from);
+		lpi_update(v, to);
+	}
+}
+
+void vgic__lpi_set_pending(struct vgic *v, uint32_t intid, uint32_t target)
+{
+	uint32_t i = intid - VGIC_MIN_LPI;
+	_Atomic uint64_t *w = &v->lpi.pending[i / 64];
+	uint64_t bit = 1ull << (i % 64);
+	struct vgic_vcpu *c;
+
+	/* Already pending and the target already told: nothing changes.
+	 * (seq_cst pairs with the consumer's exchange of lpi_dirty followed
+	 * by its read of the bitmap.) */
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
+	if (target >= v->nr_vcpus)
+		return;
+	c = &v->vcpu[target];
+	if (atomic_load_explicit(&c->lpi_dirty, memory_order_seq_cst))
+		return;
+	atomic_store_explicit(&c->lpi_dirty, true, memory_order_seq_cst);
+	if (v->ops.kick_vcpu)
+		v->ops.kick_vcpu(v->opaque, target);
+}
+
+int vgic__lpi_enable(struct vgic *v, uint32_t vcpu, bool ptz)
+{
+	struct vgic_lpis *l = &v->lpi;
+	uint64_t cached_gpa = 0;
+	bool have = false;
+	uint8_t byte = 0;
+	int ret = 0;
+
+	if (ptz || !l->refs || vcpu >= v->nr_vcpus)
+		return 0;
+	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++) {
+		uint32_t intid = i + VGIC_MIN_LPI;
+		uint64_t gpa;
+
+		if (!l->refs[i] || lpi_target(v, i) != vcpu)
+			continue;
+		gpa = pend_gpa(v, vcpu, intid);
+		/* One-byte cache keyed by GPA (KVM bug §7.7 keyed it by
+		 * offset). */
+		if (!have || gpa != cached_gpa) {
+			have = false;
+			if (ret || !v->ops.read_guest ||
+			    v->ops.read_guest(v->opaque, gpa, &byte, 1)) {
+				ret = -EFAULT;
+				lpi_write_pending(v, i, false);
+				continue;
+			}
+			have = true;
+			cached_gpa = gpa;
+		}
+		lpi_write_pending(v, i, byte >> (intid % 8) & 1);
+	}
+	lpi_update(v, vcpu);
+	return ret;
+}
+
+void vgic__lpi_disable(struct vgic *v, uint32_t vcpu)
+{
+	struct vgic_lpis *l = &v->lpi;
+
+	/* No translation cache to invalidate: translations are the ITS
+	 * structures themselves. */
+	if (!l->refs)
+		return;
+	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++)
+		if (l->refs[i] && lpi_target(v, i) == vcpu)
+			lpi_write_pending(v, i, false);
+	lpi_update(v, vcpu);
+}
+
+static void lpi_reload(struct vgic *v, uint32_t intid)
+{
+	uint8_t cfg;
+
+	if (!lpi_read_cfg(v, intid, &cfg))
+		atomic_store_explicit(&v->lpi.cfg[intid - VGIC_MIN_LPI], cfg,
+				      memory_order_relaxed);
+}
+
+void vgic__lpi_inv(struct vgic *v, uint32_t intid)
+{
+	if (!lpi_exists(v, intid))
+		return;
+	lpi_reload(v, intid);
+	lpi_update(v, lpi_target(v, intid - VGIC_MIN_LPI));
+}
+
+void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu)
+{
+	struct vgic_lpis *l = &v->lpi;
+
+	if (!l->refs)
+		return;
+	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++)
+		if (l->refs[i] && lpi_target(v, i) == vcpu)
+			lpi_reload(v, i + VGIC_MIN_LPI);
+	lpi_update(v, vcpu);
+}
