@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build check check-asan check-tsan demo bench clean format
+.PHONY: all deps build check check-asan check-tsan demo bench clean format difftest
 
 all: build
 
@@ -44,6 +44,13 @@ demo: build
 	else \
 	  $(BUILD)/examples/demo/vgic-demo; \
 	fi
+
+# Differential tests against QEMU: the fixed scenarios and SEEDS random ones
+# (`make check` runs the fixed set and seeds 1..200).
+SEEDS ?= 1000
+difftest: build
+	$(BUILD)/tests/differential/vgic-difftest $$($(BUILD)/tests/differential/vgic-difftest --list)
+	$(BUILD)/tests/differential/vgic-difftest --seeds 1 $(SEEDS)
 
 bench: build
 	@for b in $(BUILD)/bench/bench-*; do [ -x "$$b" ] && "$$b"; done

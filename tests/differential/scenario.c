@@ -1,0 +1,788 @@
+/*
+ * Differential tests: GICv3 + ITS scenarios (the fixed set, one per ITS
+ * command and drop rule plus table/queue corner cases, and a seeded random
+ * generator of valid and invalid command streams and register writes), and
+ * the interpreter that runs one against a backend.
+ */
+#include "scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const uint32_t d_devids[D_NR_DEVS] = { 0, 0x18, 0x20, 0x28 };
+
+/* ---- operation list ----------------------------------------------------- */
+
+void sc_init(struct scenario *s, const char *name)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+}
+
+void sc_free(struct scenario *s)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		free(s->ops[i].data);
+	free(s->ops);
+	s->ops = NULL;
+	s->nr = s->cap = 0;
+}
+
+static struct d_op *add(struct scenario *s, enum d_op_kind k, uint64_t addr,
+			uint64_t val, uint32_t len)
+{
+	struct d_op *op;
+
+	if (s->nr == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->ops = realloc(s->ops, s->cap * sizeof(*s->ops));
+		if (!s->ops) {
+			perror("realloc");
+			exit(2);
+		}
+	}
+	op = &s->ops[s->nr++];
+	memset(op, 0, sizeof(*op));
+	op->kind = k;
+	op->addr = addr;
+	op->val = val;
+	op->len = len;
+	op->mask = ~0ull;
+	return op;
+}
+
+static void w32(struct scenario *s, uint64_t a, uint32_t v) { add(s, D_W, a, v, 4); }
+static void w64(struct scenario *s, uint64_t a, uint64_t v) { add(s, D_W, a, v, 8); }
+
+static struct d_op *obs(struct scenario *s, const char *what, uint64_t a,
+			uint32_t len, uint64_t mask)
+{
+	struct d_op *op = add(s, D_R, a, 0, len);
+
+	op->mask = mask;
+	snprintf(op->what, sizeof(op->what), "%s", what);
+	return op;
+}
+
+static void ramw(struct scenario *s, uint64_t a, const void *buf, size_t len)
+{
+	struct d_op *op = add(s, D_RAMW, a, 0, (uint32_t)len);
+
+	op->data = malloc(len);
+	if (!op->data)
+		exit(2);
+	memcpy(op->data, buf, len);
+}
+
+static void pend(struct scenario *s, unsigned cpu)
+{
+	struct d_op *op = add(s, D_PEND, 0, cpu, 0);
+
+	snprintf(op->what, sizeof(op->what), "pending LPIs of vCPU %u", cpu);
+}
+
+static void msi(struct scenario *s, uint32_t devid, uint32_t ev)
+{
+	add(s, D_MSI, devid, ev, 0);
+}
+
+static void spi(struct scenario *s, uint32_t intid, int level)
+{
+	add(s, D_SPI, intid, (uint64_t)level, 0);
+}
+
+/* ---- ITS commands ------------------------------------------------------- */
+
+struct cmd { uint64_t w[4]; };
+
+static struct cmd c_mapd(uint32_t dev, uint64_t itt, unsigned bits, bool v)
+{
+	struct cmd c = { { 0x08 | (uint64_t)dev << 32, bits ? bits - 1 : 0,
+			   (uint64_t)v << 63 | (itt & 0xffffffffff00ull), 0 } };
+	return c;
+}
+static struct cmd c_mapc(uint32_t icid, uint32_t rd, bool v)
+{
+	struct cmd c = { { 0x09, 0, (uint64_t)v << 63 | (uint64_t)rd << 16 | icid, 0 } };
+	return c;
+}
+static struct cmd c_mapti(uint32_t dev, uint32_t ev, uint32_t lpi, uint32_t icid)
+{
+	struct cmd c = { { 0x0a | (uint64_t)dev << 32, ev | (uint64_t)lpi << 32, icid, 0 } };
+	return c;
+}
+static struct cmd c_mapi(uint32_t dev, uint32_t ev, uint32_t icid)
+{
+	struct cmd c = { { 0x0b | (uint64_t)dev << 32, ev, icid, 0 } };
+	return c;
+}
+static struct cmd c_devev(unsigned op, uint32_t dev, uint32_t ev)
+{
+	struct cmd c = { { op | (uint64_t)dev << 32, ev, 0, 0 } };
+	return c;
+}
+#define c_int(d, e) c_devev(0x03, d, e)
+#define c_clear(d, e) c_devev(0x04, d, e)
+#define c_inv(d, e) c_devev(0x0c, d, e)
+#define c_discard(d, e) c_devev(0x0f, d, e)
+static struct cmd c_movi(uint32_t dev, uint32_t ev, uint32_t icid)
+{
+	struct cmd c = { { 0x01 | (uint64_t)dev << 32, ev, icid, 0 } };
+	return c;
+}
+static struct cmd c_sync(uint32_t rd)
+{
+	struct cmd c = { { 0x05, 0, (uint64_t)rd << 16, 0 } };
+	return c;
+}
+static struct cmd c_invall(uint32_t icid)
+{
+	struct cmd c = { { 0x0d, 0, icid, 0 } };
+	return c;
+}
+static struct cmd c_movall(uint32_t rd1, uint32_t rd2)
+{
+	struct cmd c = { { 0x0e, 0, (uint64_t)rd1 << 16, (uint64_t)rd2 << 16 } };
+	return c;
+}
+
+/* Queue one command (not yet visible to the ITS). */
+static void put(struct scenario *s, struct cmd c)
+{
+	ramw(s, D_CMDQ + s->cw, c.w, sizeof(c.w));
+	s->cw = (s->cw + 32) % D_CMDQ_SIZE;
+}
+
+/* Publish queued commands: write GITS_CWRITER, observe GITS_CREADR. */
+static struct d_op *kick(struct scenario *s)
+{
+	w64(s, D_ITS + 0x88, s->cw);
+	return obs(s, "GITS_CREADR", D_ITS + 0x90, 8, ~0ull);
+}
+
+static void run1(struct scenario *s, struct cmd c)
+{
+	put(s, c);
+	kick(s);
+}
+
+/* ---- standard bring-up --------------------------------------------------- */
+
+static void lpi_config(struct scenario *s, uint32_t lpi, uint8_t prio, bool en)
+{
+	uint8_t b = (uint8_t)((prio & 0xfc) | 2 | en);
+
+	ramw(s, D_PROPBASE + lpi - 8192, &b, 1);
+}
+
+static void gicr_enable_lpis(struct scenario *s, unsigned cpu)
+{
+	w32(s, D_RD(cpu) + 0x14, 0); /* GICR_WAKER: ProcessorSleep = 0 */
+	w64(s, D_RD(cpu) + 0x70, D_PROPBASE | (D_LPI_IDBITS - 1));
+	w64(s, D_RD(cpu) + 0x78, D_PENDBASE(cpu));
+	w32(s, D_RD(cpu) + 0x00, 1); /* GICR_CTLR.EnableLPIs */
+}
+
+/* ITS tables (flat, or a two-level device table) and an enabled queue. */
+static void its_setup(struct scenario *s, bool indirect, uint64_t devtab)
+{
+	/* Valid | Indirect | 64 KiB pages | one page; Type and Entry_Size
+	 * are read-only (device = BASER0, collection = BASER1 in both). */
+	w64(s, D_ITS + 0x100, 1ull << 63 | (uint64_t)indirect << 62 | devtab |
+				      2 << 8);
+	w64(s, D_ITS + 0x108, 1ull << 63 | D_COLLTAB | 2 << 8);
+	w64(s, D_ITS + 0x80, 1ull << 63 | D_CMDQ | (D_CMDQ_SIZE / 4096 - 1));
+	w64(s, D_ITS + 0x88, 0);
+	w32(s, D_ITS + 0x00, 1);
+	s->cw = 0;
+}
+
+static void std_setup(struct scenario *s, bool enable_lpis)
+{
+	uint8_t cfg[256];
+
+	w32(s, D_GICD, 0x12); /* ARE_NS (RAO under DS=1) | EnableGrp1 */
+	memset(cfg, 0xa3, sizeof(cfg)); /* prio 0xa0, Group 1, enabled */
+	ramw(s, D_PROPBASE, cfg, sizeof(cfg));
+	if (enable_lpis)
+		for (unsigned c = 0; c < D_NR_CPUS; c++)
+			gicr_enable_lpis(s, c);
+	its_setup(s, false, D_DEVTAB);
+}
+
+static void pend_all(struct scenario *s)
+{
+	for (unsigned c = 0; c < D_NR_CPUS; c++)
+		pend(s, c);
+}
+
+/* Collections 0..n-1 on vCPU i % 2. */
+static void map_colls(struct scenario *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		put(s, c_mapc(i, i % D_NR_CPUS, true));
+	kick(s);
+}
+
+/* ---- fixed scenarios ---------------------------------------------------- */
+
+static void f_regs(struct scenario *s)
+{
+	w32(s, D_GICD, 0x12);
+	/* IMPDEF-masked identification and control registers. */
+	obs(s, "GICD_CTLR ARE|Grp1|DS", D_GICD, 4, 0x52);
+	obs(s, "GICD_TYPER ITLines|LPIS", D_GICD + 4, 4, 0x1f | 1u << 17);
+	obs(s, "GICD_PIDR2 ArchRev", D_GICD + 0xffe8, 4, 0xf0);
+	obs(s, "GICR0_TYPER PLPIS|Last|ProcNum|Aff", D_RD(0) + 8, 8,
+	    0xffffffff00ffff11ull);
+	obs(s, "GICR1_TYPER PLPIS|Last|ProcNum|Aff", D_RD(1) + 8, 8,
+	    0xffffffff00ffff11ull);
+	obs(s, "GICR_PIDR2 ArchRev", D_RD(0) + 0xffe8, 4, 0xf0);
+	obs(s, "GITS_TYPER Physical|IDbits|Devbits", D_ITS + 8, 8, 0x3ff01);
+	obs(s, "GITS_PIDR2 ArchRev", D_ITS + 0xffe8, 4, 0xf0);
+	obs(s, "GITS_BASER0 Type", D_ITS + 0x100, 8, 7ull << 56);
+	obs(s, "GITS_BASER1 Type", D_ITS + 0x108, 8, 7ull << 56);
+	obs(s, "GITS_BASER2 Type", D_ITS + 0x110, 8, 7ull << 56);
+	obs(s, "GITS_CTLR Enabled (reset)", D_ITS, 4, 1);
+	std_setup(s, true);
+	obs(s, "GITS_CTLR Enabled|Quiescent", D_ITS, 4, 0x80000001);
+	obs(s, "GITS_BASER0 Valid|PA|Size", D_ITS + 0x100, 8,
+	    1ull << 63 | 0xfffffffff000ull | 0xff);
+	obs(s, "GITS_CBASER Valid|PA|Size", D_ITS + 0x80, 8,
+	    1ull << 63 | 0xfffffffff000ull | 0xff);
+	obs(s, "GITS_CWRITER", D_ITS + 0x88, 8, ~0ull);
+	obs(s, "GITS_CREADR", D_ITS + 0x90, 8, ~0ull);
+	obs(s, "GICR0_CTLR EnableLPIs", D_RD(0), 4, 1);
+	obs(s, "GICR0_PROPBASER PA|IDbits", D_RD(0) + 0x70, 8,
+	    0xfffffffff000ull | 0x1f);
+	obs(s, "GICR0_PENDBASER PA", D_RD(0) + 0x78, 8, 0xffffffff0000ull);
+	/* Byte access to GICD_IPRIORITYR and 5 priority bits. */
+	add(s, D_W, D_GICD + 0x400 + 40, 0xff, 1);
+	/* IMPDEF: implemented priority bits (QEMU 8, KVM 5): compare 5. */
+	obs(s, "GICD_IPRIORITYR40 byte", D_GICD + 0x400 + 40, 1, 0xf8);
+	w32(s, D_GICD + 0x104, 0x00ff00ffu);
+	obs(s, "GICD_ISENABLER1", D_GICD + 0x104, 4, ~0ull);
+	w32(s, D_GICD + 0x184, 0x000f000fu);
+	obs(s, "GICD_ICENABLER1", D_GICD + 0x184, 4, ~0ull);
+	w64(s, D_GICD + 0x6100 + 8 * 40, 1);
+	obs(s, "GICD_IROUTER40", D_GICD + 0x6100 + 8 * 40, 8, ~0ull);
+	w32(s, D_RD(1) + D_GICR_SGI + 0x100, 0xffff);
+	obs(s, "GICR1_ISENABLER0", D_RD(1) + D_GICR_SGI + 0x100, 4, 0xffff);
+}
+
+/* Device @di with @nev events on LPIs base.., collection icid. */
+static void map_dev(struct scenario *s, unsigned di, unsigned bits,
+		    uint32_t lpi0, unsigned nev, uint32_t icid)
+{
+	put(s, c_mapd(d_devids[di], D_ITT(di), bits, true));
+	for (unsigned e = 0; e < nev; e++)
+		put(s, c_mapti(d_devids[di], e, lpi0 + e, icid));
+	kick(s);
+}
+
+static void f_basic(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 0, 5, 8192, 4, 0);
+	put(s, c_mapti(0, 4, 8200, 1));
+	run1(s, c_sync(0));
+	msi(s, 0, 0);
+	msi(s, 0, 4);
+	pend_all(s);
+}
+
+static void f_int(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 0, 5, 8192, 2, 1);
+	run1(s, c_int(0, 1));
+	pend_all(s);
+	run1(s, c_int(0, 0));
+	pend_all(s);
+}
+
+static void f_clear(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 1, 5, 8300, 3, 0);
+	msi(s, 0x18, 0);
+	msi(s, 0x18, 1);
+	pend_all(s);
+	run1(s, c_clear(0x18, 0));
+	pend_all(s);
+}
+
+static void f_discard(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 2, 4, 8400, 2, 1);
+	msi(s, 0x20, 1);
+	pend_all(s);
+	run1(s, c_discard(0x20, 1));
+	pend_all(s);
+	msi(s, 0x20, 1); /* no mapping any more */
+	msi(s, 0x20, 0);
+	pend_all(s);
+}
+
+static void f_mapi(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	put(s, c_mapd(0x28, D_ITT(3), 5, true));
+	/* MAPI: pINTID = EventID, which must itself be an LPI. */
+	put(s, c_mapi(0x28, 8195, 1));
+	kick(s);
+	put(s, c_mapd(0x28, D_ITT(3), 14, true)); /* 14 bits of EventID */
+	put(s, c_mapi(0x28, 8195, 1));
+	put(s, c_mapi(0x28, 5, 0)); /* EventID 5 is no LPI: dropped */
+	kick(s);
+	msi(s, 0x28, 8195);
+	msi(s, 0x28, 5);
+	pend_all(s);
+}
+
+static void f_movi(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 3);
+	map_dev(s, 1, 5, 8500, 3, 0);
+	msi(s, 0x18, 0);
+	pend_all(s);
+	run1(s, c_movi(0x18, 0, 1)); /* pending LPI moves to vCPU 1 */
+	pend_all(s);
+	run1(s, c_movi(0x18, 1, 2)); /* collection 2 is also vCPU 0 */
+	msi(s, 0x18, 1);
+	run1(s, c_movi(0x18, 2, 7)); /* unmapped collection: dropped */
+	msi(s, 0x18, 2);
+	pend_all(s);
+}
+
+static void f_movall(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 0, 5, 8600, 4, 0);
+	msi(s, 0, 0);
+	msi(s, 0, 2);
+	pend_all(s);
+	run1(s, c_movall(0, 1));
+	pend_all(s);
+	run1(s, c_movall(1, 5)); /* RDbase out of range: dropped */
+	pend_all(s);
+}
+
+static void f_inv(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 2, 5, 8700, 2, 1);
+	lpi_config(s, 8700, 0x80, false);
+	run1(s, c_inv(0x20, 0));
+	msi(s, 0x20, 0); /* disabled LPIs still become pending */
+	lpi_config(s, 8701, 0x40, true);
+	run1(s, c_invall(1));
+	msi(s, 0x20, 1);
+	run1(s, c_inv(0x20, 9)); /* unmapped event: dropped */
+	run1(s, c_invall(9));    /* unmapped collection: dropped */
+	pend_all(s);
+}
+
+static void f_drops(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	/* Each dropped command still advances GITS_CREADR. */
+	run1(s, c_mapd(0x18, D_ITT(1), 17, true));      /* EventID bits > 16 */
+	run1(s, c_mapd(0x10000, D_ITT(1), 5, true));    /* DeviceID >= 2^16 */
+	run1(s, c_mapc(3, 2, true));                    /* RDbase >= nr vCPUs */
+	run1(s, c_mapc(0x10000, 0, true));              /* ICID >= 2^16 */
+	map_dev(s, 1, 3, 8800, 0, 0);
+	run1(s, c_mapti(0x18, 8, 8800, 0));             /* EventID >= 2^3 */
+	run1(s, c_mapti(0x18, 1, 8191, 0));             /* not an LPI */
+	run1(s, c_mapti(0x18, 2, 1u << D_LPI_IDBITS, 0)); /* > PROPBASER IDbits */
+	run1(s, c_mapti(0x18, 3, 8803, 9));             /* unmapped ICID */
+	run1(s, c_mapti(0x20, 0, 8804, 0));             /* unmapped device */
+	run1(s, c_int(0x18, 5));                        /* unmapped event */
+	run1(s, c_clear(0x28, 0));
+	run1(s, c_discard(0x18, 6));
+	run1(s, c_movi(0x18, 7, 1));
+	{
+		struct cmd bad = { { 0xff, 0, 0, 0 } };   /* unknown command */
+		run1(s, bad);
+	}
+	for (uint32_t e = 0; e < 8; e++)
+		msi(s, 0x18, e);
+	msi(s, 0x20, 0);
+	pend_all(s);
+}
+
+static void f_remap(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 3, 5, 8900, 2, 0);
+	msi(s, 0x28, 0);
+	run1(s, c_mapd(0x28, 0, 0, false)); /* unmap the device */
+	msi(s, 0x28, 1);
+	map_dev(s, 3, 5, 8910, 2, 1);   /* and map it afresh */
+	msi(s, 0x28, 1);
+	run1(s, c_mapc(1, 0, false)); /* unmap collection 1 */
+	msi(s, 0x28, 0);
+	pend_all(s);
+}
+
+static void f_two_level(struct scenario *s)
+{
+	uint64_t l1;
+
+	w32(s, D_GICD, 0x12);
+	for (unsigned c = 0; c < D_NR_CPUS; c++)
+		gicr_enable_lpis(s, c);
+	{
+		uint8_t cfg[64];
+
+		memset(cfg, 0xa3, sizeof(cfg));
+		ramw(s, D_PROPBASE + 1000, cfg, sizeof(cfg));
+	}
+	its_setup(s, true, D_DEVTAB);
+	obs(s, "GITS_BASER0 Indirect", D_ITS + 0x100, 8, 1ull << 62);
+	map_colls(s, 2);
+	/* Level-1 entry 0 invalid: MAPD is dropped. */
+	map_dev(s, 1, 4, 9192, 2, 1);
+	msi(s, 0x18, 0);
+	pend_all(s);
+	l1 = 1ull << 63 | D_L2PAGE;
+	ramw(s, D_DEVTAB, &l1, 8);
+	map_dev(s, 1, 4, 9192, 2, 1);
+	map_dev(s, 2, 4, 9200, 2, 0);
+	msi(s, 0x18, 1);
+	msi(s, 0x20, 0);
+	pend_all(s);
+}
+
+static void f_preset_pending(struct scenario *s)
+{
+	uint8_t bits[2] = { 0x5a, 0x81 }; /* LPIs 8192+8*k.. preset */
+
+	w32(s, D_GICD, 0x12);
+	{
+		uint8_t cfg[64];
+
+		memset(cfg, 0xa3, sizeof(cfg));
+		ramw(s, D_PROPBASE, cfg, sizeof(cfg));
+	}
+	ramw(s, D_PENDBASE(0) + 1024, bits, 2);
+	ramw(s, D_PENDBASE(1) + 1025, bits, 1);
+	/* PTZ clear: the pending table is the guest's. */
+	for (unsigned c = 0; c < D_NR_CPUS; c++)
+		gicr_enable_lpis(s, c);
+	its_setup(s, false, D_DEVTAB);
+	map_colls(s, 2);
+	map_dev(s, 0, 5, 8192, 16, 0);
+	put(s, c_mapti(0x18, 0, 8202, 1)); /* device 0x18 unmapped: dropped */
+	kick(s);
+	msi(s, 0, 15);
+	pend_all(s);
+}
+
+static void f_lpis_disabled(struct scenario *s)
+{
+	std_setup(s, false);
+	gicr_enable_lpis(s, 0); /* only vCPU 0 has LPIs */
+	map_colls(s, 2);
+	map_dev(s, 1, 5, 9000, 2, 0);
+	put(s, c_mapti(0x18, 1, 9001, 1));
+	kick(s);
+	msi(s, 0x18, 0);
+	msi(s, 0x18, 1); /* targets vCPU 1, whose LPIs are off */
+	obs(s, "GICR1_CTLR EnableLPIs", D_RD(1), 4, 1);
+	pend(s, 0);
+}
+
+static void f_its_disabled(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 0, 5, 9100, 2, 0);
+	w32(s, D_ITS, 0); /* ITS off: no translation, no command */
+	msi(s, 0, 0);
+	put(s, c_int(0, 1));
+	w64(s, D_ITS + 0x88, s->cw);
+	w32(s, D_ITS, 1); /* on again: the queued INT runs */
+	obs(s, "GITS_CREADR", D_ITS + 0x90, 8, ~0ull);
+	msi(s, 0, 0);
+	pend_all(s);
+}
+
+static void f_cmdq_wrap(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 0, 8, 9300, 0, 0);
+	/* 200 commands through a 128-slot queue, in batches of 50. */
+	for (unsigned b = 0; b < 4; b++) {
+		for (unsigned i = 0; i < 49; i++) {
+			uint32_t e = b * 49 + i;
+
+			put(s, c_mapti(0, e, 9300 + e, e & 1));
+		}
+		put(s, c_int(0, b * 49 + 7));
+		kick(s);
+	}
+	pend_all(s);
+}
+
+/* DEVIATION (docs/divergences.md, "cmdq-memerr"): a command whose table
+ * access faults stalls QEMU's queue (GITS_CREADR.Stalled, CREADR stays);
+ * KVM drops it and moves on, as libvgic does. */
+static void f_cmdq_memerr(struct scenario *s)
+{
+	struct d_op *op;
+
+	w32(s, D_GICD, 0x12);
+	for (unsigned c = 0; c < D_NR_CPUS; c++)
+		gicr_enable_lpis(s, c);
+	its_setup(s, false, 0x60000000ull); /* device table outside RAM */
+	map_colls(s, 1);
+	put(s, c_mapd(0, D_ITT(0), 5, true));
+	op = kick(s);
+	op->div = "cmdq-memerr";
+	op->div_qemu = 0x20 | 1; /* stopped at the MAPD, Stalled */
+	op->div_vgic = 0x40;     /* MAPD dropped, queue drained */
+}
+
+/* SPIs through wired lines: level and edge, enable, pending read-back. */
+static void f_spi(struct scenario *s)
+{
+	w32(s, D_GICD, 0x12);
+	w32(s, D_GICD + 0x100 + 4 * 1, 0xffffffffu); /* enable SPIs 32..63 */
+	w32(s, D_GICD + 0xc00 + 4 * 3, 0xaaaa0000u); /* 56..63 edge */
+	spi(s, 48, 1);
+	spi(s, 57, 1);
+	obs(s, "GICD_ISPENDR1", D_GICD + 0x204, 4, ~0ull);
+	spi(s, 48, 0);
+	spi(s, 57, 0);
+	obs(s, "GICD_ISPENDR1 after lines low", D_GICD + 0x204, 4, ~0ull);
+	w32(s, D_GICD + 0x284, 1u << 25); /* ICPENDR: clear 57's latch */
+	obs(s, "GICD_ISPENDR1 after ICPENDR", D_GICD + 0x204, 4, ~0ull);
+	w32(s, D_GICD + 0x204, 1u << 20); /* ISPENDR: SPI 52 by software */
+	spi(s, 50, 1);
+	w32(s, D_GICD + 0x284, 1u << 18); /* ICPENDR on a high level line */
+	obs(s, "GICD_ISPENDR1 level+sw", D_GICD + 0x204, 4, ~0ull);
+	obs(s, "GICD_ICFGR3", D_GICD + 0xc0c, 4, ~0ull);
+	w32(s, D_GICD + 0x304, 1u << 20); /* ISACTIVER */
+	obs(s, "GICD_ISACTIVER1", D_GICD + 0x304, 4, ~0ull);
+	spi(s, 50, 0);
+	obs(s, "GICD_ISPENDR1 end", D_GICD + 0x204, 4, ~0ull);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct scenario *s);
+} fixed[] = {
+	{ "regs", f_regs },           { "basic", f_basic },
+	{ "int", f_int },             { "clear", f_clear },
+	{ "discard", f_discard },     { "mapi", f_mapi },
+	{ "movi", f_movi },           { "movall", f_movall },
+	{ "inv", f_inv },             { "drops", f_drops },
+	{ "remap", f_remap },         { "two_level", f_two_level },
+	{ "preset_pending", f_preset_pending },
+	{ "lpis_disabled", f_lpis_disabled },
+	{ "its_disabled", f_its_disabled },
+	{ "cmdq_wrap", f_cmdq_wrap }, { "cmdq_memerr", f_cmdq_memerr },
+	{ "spi", f_spi },
+};
+
+size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
+const char *sc_fixed_name(size_t i) { return fixed[i].name; }
+
+int sc_build_fixed(struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < sc_nr_fixed(); i++) {
+		if (!strcmp(fixed[i].name, name)) {
+			sc_init(s, name);
+			fixed[i].fn(s);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- random scenarios --------------------------------------------------- */
+
+static uint64_t rnd(uint64_t *st)
+{
+	uint64_t x = *st ? *st : 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*st = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static uint32_t pick(uint64_t *st, uint32_t n) { return (uint32_t)(rnd(st) % n); }
+
+/* Mostly-valid values with an occasional invalid one. */
+static uint32_t r_dev(uint64_t *st)
+{
+	return pick(st, 16) ? d_devids[pick(st, D_NR_DEVS)] : 0x30 + pick(st, 0x10000);
+}
+static uint32_t r_ev(uint64_t *st) { return pick(st, 12) ? pick(st, 8) : pick(st, 64); }
+static uint32_t r_icid(uint64_t *st) { return pick(st, 12) ? pick(st, 4) : pick(st, 0x20000); }
+static uint32_t r_rd(uint64_t *st) { return pick(st, 12) ? pick(st, D_NR_CPUS) : pick(st, 8); }
+static uint32_t r_lpi(uint64_t *st)
+{
+	switch (pick(st, 16)) {
+	case 0: return pick(st, 8192);
+	case 1: return 8192 + pick(st, 1u << 16);
+	default: return 8192 + pick(st, 64);
+	}
+}
+
+void sc_build_random(struct scenario *s, uint64_t seed)
+{
+	uint64_t st = seed * 0x9e3779b97f4a7c15ull + 1;
+	unsigned n = 30 + pick(&st, 40);
+	char name[32];
+
+	snprintf(name, sizeof(name), "seed%llu", (unsigned long long)seed);
+	sc_init(s, name);
+	w32(s, D_GICD, 0x12);
+	{
+		uint8_t cfg[64];
+
+		for (unsigned i = 0; i < sizeof(cfg); i++)
+			cfg[i] = (uint8_t)(rnd(&st) & 0xff) | 2;
+		ramw(s, D_PROPBASE, cfg, sizeof(cfg));
+	}
+	if (pick(&st, 4) == 0) {
+		uint8_t b[8];
+
+		for (unsigned i = 0; i < sizeof(b); i++)
+			b[i] = (uint8_t)rnd(&st);
+		ramw(s, D_PENDBASE(pick(&st, D_NR_CPUS)) + 1024, b, sizeof(b));
+	}
+	for (unsigned c = 0; c < D_NR_CPUS; c++)
+		if (pick(&st, 8))
+			gicr_enable_lpis(s, c);
+	its_setup(s, false, D_DEVTAB);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = pick(&st, 100);
+		uint32_t dev = r_dev(&st);
+		unsigned di = 0;
+
+		for (unsigned j = 0; j < D_NR_DEVS; j++)
+			if (d_devids[j] == dev)
+				di = j;
+		if (k < 14)
+			put(s, c_mapd(dev, D_ITT(di), pick(&st, 10) ? 1 + pick(&st, 6) : 1 + pick(&st, 20),
+				      pick(&st, 10) != 0));
+		else if (k < 24)
+			put(s, c_mapc(r_icid(&st), r_rd(&st), pick(&st, 12) != 0));
+		else if (k < 44)
+			put(s, c_mapti(dev, r_ev(&st), r_lpi(&st), r_icid(&st)));
+		else if (k < 47)
+			put(s, c_mapi(dev, r_ev(&st) | (pick(&st, 2) ? 8192 : 0), r_icid(&st)));
+		else if (k < 53)
+			put(s, c_int(dev, r_ev(&st)));
+		else if (k < 57)
+			put(s, c_clear(dev, r_ev(&st)));
+		else if (k < 60)
+			put(s, c_discard(dev, r_ev(&st)));
+		else if (k < 65)
+			put(s, c_movi(dev, r_ev(&st), r_icid(&st)));
+		else if (k < 67)
+			put(s, c_movall(r_rd(&st), r_rd(&st)));
+		else if (k < 70)
+			put(s, c_inv(dev, r_ev(&st)));
+		else if (k < 72)
+			put(s, c_invall(r_icid(&st)));
+		else if (k < 74)
+			put(s, c_sync(r_rd(&st)));
+		else if (k < 75) {
+			struct cmd c = { { 0x10 + pick(&st, 0xf0), rnd(&st), rnd(&st), rnd(&st) } };
+
+			put(s, c);
+		} else if (k < 90) {
+			msi(s, d_devids[di], r_ev(&st));
+			continue;
+		} else if (k < 93) {
+			lpi_config(s, 8192 + pick(&st, 64), (uint8_t)rnd(&st), pick(&st, 2));
+			continue;
+		} else if (k < 95) {
+			unsigned c = pick(&st, D_NR_CPUS);
+
+			w32(s, D_RD(c) + 0, 1);
+			obs(s, "GICR_CTLR EnableLPIs", D_RD(c), 4, 1);
+			continue;
+		} else {
+			kick(s);
+			continue;
+		}
+		if (pick(&st, 3) == 0)
+			kick(s);
+	}
+	kick(s);
+	pend_all(s);
+}
+
+/* ---- interpreter -------------------------------------------------------- */
+
+static void record(struct d_obs *o, const struct d_op *op, uint64_t v)
+{
+	if (o->nr == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 256;
+		o->val = realloc(o->val, o->cap * sizeof(*o->val));
+		o->op = realloc(o->op, o->cap * sizeof(*o->op));
+		if (!o->val || !o->op)
+			exit(2);
+	}
+	o->val[o->nr] = v;
+	o->op[o->nr++] = op;
+}
+
+void sc_run(const struct scenario *s, const struct d_backend *b,
+	    struct d_obs *o)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct d_op *op = &s->ops[i];
+
+		switch (op->kind) {
+		case D_W:
+			b->write(b->be, op->addr, op->val, op->len);
+			break;
+		case D_R:
+			record(o, op, b->read(b->be, op->addr, op->len) & op->mask);
+			break;
+		case D_RAMW:
+			b->ramw(b->be, op->addr, op->data, op->len);
+			break;
+		case D_MSI:
+			b->msi(b->be, (uint32_t)op->addr, (uint32_t)op->val);
+			break;
+		case D_SPI:
+			b->spi(b->be, (uint32_t)op->addr, (int)op->val);
+			break;
+		case D_PEND: {
+			/* The LPI part of the table (INTIDs >= 8192); the
+			 * first KiB is IMPLEMENTATION DEFINED. */
+			uint64_t w[D_NR_LPIS / 64];
+
+			b->sync_pending(b->be);
+			b->ramr(b->be, D_PENDBASE(op->val) + 1024, w, sizeof(w));
+			for (size_t k = 0; k < sizeof(w) / 8; k++)
+				record(o, op, w[k]);
+			break;
+		}
+		}
+		if (b->failed(b->be))
+			return;
+	}
+}
