@@ -80,6 +80,10 @@ static int ram_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 
 static const struct vgic_host_ops ops = { ram_read, ram_write, NULL };
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void fail(struct replay *r, const struct ev *e, const char *fmt, ...);
 static void fail(struct replay *r, const struct ev *e, const char *fmt, ...)
 {
 	va_list ap;
