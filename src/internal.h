@@ -141,6 +141,7 @@ struct vgic_vcpu {
 /* ---- devices ------------------------------------------------------------ */
 
 struct vgic_its;
+struct vgic_v4;
 
 struct vgic_device {
 	struct vgic *v;
@@ -217,6 +218,10 @@ struct vgic {
 	struct vgic_lpis lpi;
 	struct vgic_device *its_dev[VGIC_MAX_ITS];
 	_Atomic uint32_t nr_its;  /* published with release order */
+
+	/* GICv4 backend state (v4.c); NULL unless vgic_v4_attach() was
+	 * called.  Set once before any vCPU runs, read lock-free. */
+	_Atomic(struct vgic_v4 *) v4;
 
 	uint32_t nr_running;         /* vCPUs currently running */
 	char last_error[256];        /* vgic_last_error() */
@@ -300,7 +305,6 @@ void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu);
  * -ENXIO (not initialised), -EBUSY (a vCPU runs), -EFAULT, -ENOMEM. */
 int vgic__save_pending_tables(struct vgic *v);
 
-#endif /* VGIC_INTERNAL_H */
 
 /* ---- frame and attribute entry points, called by vgic.c's dispatch ------
  * All are called with v->lock held.  @off is the offset in the frame;
@@ -362,3 +366,5 @@ int vgic__v3_first_run(struct vgic *v);
 int vgic__v2_first_run(struct vgic *v);
 /* CTRL_INIT (v->lock held): allocate SPIs, reset private IRQs. */
 int vgic__init(struct vgic *v);
+
+#endif /* VGIC_INTERNAL_H */

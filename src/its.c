@@ -13,6 +13,7 @@
  * MSI reader can still see it.
  */
 #include "its.h"
+#include "v4.h"
 
 #define CBASER_ADDR_MASK 0x000ffffffffff000ull /* [51:12] */
 #define CMD_OFFSET_MASK 0xfffe0ull             /* [19:5] */
@@ -192,6 +193,7 @@ static void ite_drop(struct vgic_its *its, struct vgic_its_device *d,
 	if (!e)
 		return;
 	atomic_store_explicit(slot, 0, memory_order_release);
+	vgic__v4_ite_gone(its->v, vgic_its_ite_intid(e)); /* GICv4: unmap */
 	vgic__lpi_put(its->v, vgic_its_ite_intid(e));
 	its->coll_ites[vgic_its_ite_icid(e)]--;
 	d->nr_ites--;
@@ -513,8 +515,9 @@ int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
 		}
 	}
 	vgic__epoch_exit(&its->epoch, tok);
-	/* The LPI arrays live as long as the instance: no epoch needed. */
-	if (ret == 1)
+	/* The LPI arrays live as long as the instance: no epoch needed.
+	 * A GICv4-forwarded LPI is made pending in the hardware instead. */
+	if (ret == 1 && !vgic__v4_msi(v, intid))
 		vgic__lpi_set_pending(v, intid, lt);
 	return ret;
 }

@@ -17,6 +17,7 @@
  *    every LPI of the VM, abi.md §3.2).
  */
 #include "its.h"
+#include "v4.h"
 
 /* Command fields (KVM's its_cmd_get_* layout). */
 static uint32_t cmd_devid(const uint64_t *c) { return (uint32_t)(c[0] >> 32); }
@@ -151,6 +152,7 @@ static int cmd_clear(struct vgic_its *its, const uint64_t *c)
 	if (!e)
 		return E_ITS_CLEAR_UNMAPPED_INTERRUPT;
 	vgic__lpi_clear_pending(its->v, intid);
+	vgic__v4_clear(its->v, intid); /* GICv4: clear the VPT bit too */
 	t = atomic_load(&its->v->lpi.target[intid - VGIC_MIN_LPI]);
 	if (t < its->v->nr_vcpus)
 		vgic__update_vcpu(its->v, t);

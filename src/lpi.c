@@ -16,6 +16,7 @@
  * then consumed: cleared in RAM, as KVM does) and on EnableLPIs 0->1.
  */
 #include "its.h"
+#include "v4.h"
 
 #define PROPBASER_ADDR_MASK 0x000ffffffffff000ull /* [51:12] */
 #define PENDBASER_ADDR_MASK 0x000fffffffff0000ull /* [51:16] */
@@ -237,6 +238,7 @@ void vgic__lpi_set_target(struct vgic *v, uint32_t intid, uint32_t target)
 	if (old == target)
 		return;
 	atomic_store_explicit(&v->lpi.target[i], target, memory_order_release);
+	vgic__v4_retarget(v, intid); /* GICv4: VMOVI */
 	if (lpi_pending(v, i)) {
 		lpi_update(v, old);
 		lpi_update(v, target);
@@ -254,6 +256,7 @@ void vgic__lpi_move_all(struct vgic *v, uint32_t from, uint32_t to)
 			continue;
 		atomic_store_explicit(&v->lpi.target[i], to,
 				      memory_order_release);
+		vgic__v4_retarget(v, i + VGIC_MIN_LPI); /* GICv4: VMOVI */
 		moved = true;
 	}
 	if (moved) {
@@ -348,6 +351,7 @@ void vgic__lpi_inv(struct vgic *v, uint32_t intid)
 	if (!lpi_exists(v, intid))
 		return;
 	lpi_reload(v, intid);
+	vgic__v4_inv(v, intid); /* GICv4: property update + INV */
 	lpi_update(v, lpi_target(v, intid - VGIC_MIN_LPI));
 }
 
@@ -360,5 +364,6 @@ void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu)
 	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++)
 		if (l->refs[i] && lpi_target(v, i) == vcpu)
 			lpi_reload(v, i + VGIC_MIN_LPI);
+	vgic__v4_inv_all(v, vcpu); /* GICv4: property updates + VINVALL */
 	lpi_update(v, vcpu);
 }

@@ -27,6 +27,7 @@
  * keyed by GPA).
  */
 #include "internal.h"
+#include "v4.h"
 
 /* GICR_PENDBASER.PA: bits [51:16]. */
 #define PENDBASER_PA_MASK 0x000fffffffff0000ull
@@ -61,7 +62,8 @@ static int save_bytewise(struct vgic *v, uint64_t base, const uint16_t *idx,
 		uint32_t intid = VGIC_MIN_LPI + idx[i];
 		uint64_t gpa = base + pend_byte(intid);
 		uint8_t bit = (uint8_t)(1u << (intid % 8));
-		bool want = lpi_pending(l, idx[i]);
+		bool want = lpi_pending(l, idx[i]) ||
+			    vgic__v4_vpt_pending(v, intid); /* GICv4.1 VPT */
 
 		if (gpa != last) {
 			ret = v->ops.read_guest(v->opaque, gpa, &byte, 1);
@@ -98,9 +100,11 @@ static int save_vcpu(struct vgic *v, uint32_t vcpu, const uint16_t *idx,
 		uint32_t intid = VGIC_MIN_LPI + idx[i];
 		uint8_t bit = (uint8_t)(1u << (intid % 8));
 		uint8_t *b = &buf[pend_byte(intid) - lo];
+		/* GICv4.1: a forwarded LPI's pending bit is in the VPT. */
+		bool want = lpi_pending(l, idx[i]) ||
+			    vgic__v4_vpt_pending(v, intid);
 
-		*b = lpi_pending(l, idx[i]) ? (uint8_t)(*b | bit)
-					    : (uint8_t)(*b & ~bit);
+		*b = want ? (uint8_t)(*b | bit) : (uint8_t)(*b & ~bit);
 	}
 	/* Write back each run of changed bytes. */
 	for (uint32_t i = 0; i < len;) {
@@ -144,6 +148,7 @@ int vgic__save_pending_tables(struct vgic *v)
 		ret = -ENOMEM;
 		goto out;
 	}
+	vgic__v4_save_begin(v); /* GICv4.1: unmap the vPEs, read the VPTs */
 	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++) {
 		uint32_t t;
 
@@ -173,6 +178,7 @@ int vgic__save_pending_tables(struct vgic *v)
 			ret = save_vcpu(v, c, &order[b], start[c] - b, buf,
 					buf + VGIC_NR_LPIS / 8);
 	}
+	vgic__v4_save_end(v); /* GICv4.1: map the vPEs back */
 out:
 	vgic__free(v, buf);
 	vgic__free(v, order);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "v4.h"
 
 unsigned int vgic_version(void)
 {
@@ -112,6 +113,7 @@ void vgic_destroy(struct vgic *v)
 			vgic__its_destroy(v->devs[i]);
 		vgic__free(v, v->devs[i]);
 	}
+	vgic__v4_destroy(v); /* GICv4 backend state, if attached */
 	vgic__lpi_free(v);
 	vgic__free(v, v->spi);
 	vgic__free(v, v->vcpu);
@@ -452,7 +454,8 @@ bool vgic_vcpu_irq_pending(struct vgic *v, uint32_t vcpu)
 	if (!v || vcpu >= v->nr_vcpus)
 		return false;
 	vgic__vcpu_sync_dirty(v, vcpu);
-	return atomic_load(&v->vcpu[vcpu].irq_out);
+	/* A GICv4 doorbell (vLPI pending for a non-resident vPE) wakes it. */
+	return atomic_load(&v->vcpu[vcpu].irq_out) || vgic__v4_db(v, vcpu);
 }
 
 bool vgic_vcpu_fiq_pending(struct vgic *v, uint32_t vcpu)
@@ -484,9 +487,11 @@ int vgic_vcpu_set_running(struct vgic *v, uint32_t vcpu, bool running)
 		c->running = true;
 		c->has_run = true;
 		v->nr_running++;
+		vgic__v4_vcpu_run(v, vcpu, true); /* vPE resident (GICv4) */
 	} else if (!running && c->running) {
 		c->running = false;
 		v->nr_running--;
+		vgic__v4_vcpu_run(v, vcpu, false); /* vPE not resident */
 	}
 out_unlock:
 	pthread_mutex_unlock(&v->lock);

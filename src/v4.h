@@ -1,0 +1,146 @@
+/*
+ * libvgic - GICv4 direct injection: the hooks other blocks call (v4.c).
+ *
+ * Every hook is a no-op costing one pointer load when no GICv4 backend is
+ * attached (v->v4 == NULL): behaviour without a backend is exactly that of
+ * the emulated GICv3 + ITS.  Unless stated, hooks need v->lock held.
+ *
+ * Who calls what:
+ *   its.c / its_cmd.c  vgic__v4_msi (MSI and INT), vgic__v4_clear (CLEAR),
+ *                      vgic__v4_ite_gone (every ITE drop: DISCARD, MAPD
+ *                      V=0, ITS reset, BASER.Valid=0).  A translation
+ *                      cache, if one is ever added, must not hold an LPI
+ *                      while vgic__v4_forwarded() is true.
+ *   lpi.c              vgic__v4_inv (INV, GICR_INVLPIR), vgic__v4_inv_all
+ *                      (INVALL, GICR_INVALLR), vgic__v4_retarget (MOVI,
+ *                      MOVALL, MAPC).
+ *   pending.c          vgic__v4_save_begin / vgic__v4_vpt_pending /
+ *                      vgic__v4_save_end around SAVE_PENDING_TABLES.
+ *   its_table.c        vgic__v4_its_save_check at the start of SAVE_TABLES.
+ *   gicv3_dist.c       vgic__v4_nassgicap (GICD_TYPER2), vgic__v4_vsgi_update
+ *                      after GICD_CTLR.nASSGIreq changes.
+ *   gicv3_redist.c     vgic__v4_sgi_pending / vgic__v4_sgi_set_pending for
+ *                      GICR_ISPENDR0 (guest and userspace).
+ *   vgic.c             vgic__v4_destroy, vgic__v4_vcpu_run, vgic__v4_db.
+ */
+#ifndef VGIC_V4_PRIV_H
+#define VGIC_V4_PRIV_H
+
+#include "internal.h"
+
+static inline struct vgic_v4 *vgic__v4(struct vgic *v)
+{
+	return atomic_load_explicit(&v->v4, memory_order_acquire);
+}
+
+/* ---- lock-free (callable with or without v->lock) ---------------------- */
+
+/* True if LPI @intid is injected by the backend.  Lock-free. */
+bool vgic__v4_forwarded_slow(struct vgic_v4 *v4, uint32_t intid);
+static inline bool vgic__v4_forwarded(struct vgic *v, uint32_t intid)
+{
+	struct vgic_v4 *v4 = vgic__v4(v);
+
+	return v4 && vgic__v4_forwarded_slow(v4, intid);
+}
+
+/* MSI or ITS INT for LPI @intid: if forwarded, make it pending in the
+ * backend and return true (the caller must not touch the software state);
+ * else return false.  Lock-free. */
+bool vgic__v4_msi_slow(struct vgic *v, struct vgic_v4 *v4, uint32_t intid);
+static inline bool vgic__v4_msi(struct vgic *v, uint32_t intid)
+{
+	struct vgic_v4 *v4 = vgic__v4(v);
+
+	return v4 && vgic__v4_msi_slow(v, v4, intid);
+}
+
+/* vgic_vcpu_irq_pending(): a doorbell fired for @vcpu's vPE.  Lock-free. */
+bool vgic__v4_db_slow(struct vgic_v4 *v4, uint32_t vcpu);
+static inline bool vgic__v4_db(struct vgic *v, uint32_t vcpu)
+{
+	struct vgic_v4 *v4 = vgic__v4(v);
+
+	return v4 && vgic__v4_db_slow(v4, vcpu);
+}
+
+/* ---- v->lock held ---------------------------------------------------------
+ * VGIC__V4_HOOK(name, ...) declares name_slow() (in v4.c) and an inline
+ * name() that calls it only when a backend is attached. */
+
+#define VGIC__V4_HOOK(name, params, args)                                     \
+	void name##_slow params;                                              \
+	static inline void name params                                        \
+	{                                                                     \
+		if (vgic__v4(v))                                              \
+			name##_slow args;                                     \
+	}
+
+/* ITS CLEAR of LPI @intid (after the software pending bit was cleared). */
+VGIC__V4_HOOK(vgic__v4_clear, (struct vgic *v, uint32_t intid), (v, intid))
+/* The configuration byte of @intid was re-read (INV, GICR_INVLPIR). */
+VGIC__V4_HOOK(vgic__v4_inv, (struct vgic *v, uint32_t intid), (v, intid))
+/* Every LPI targeting @vcpu was re-read (INVALL, GICR_INVALLR). */
+VGIC__V4_HOOK(vgic__v4_inv_all, (struct vgic *v, uint32_t vcpu), (v, vcpu))
+/* v->lpi.target[] of @intid changed (MOVI, MOVALL). */
+VGIC__V4_HOOK(vgic__v4_retarget, (struct vgic *v, uint32_t intid), (v, intid))
+/* An ITE translating to LPI @intid is being removed (DISCARD, MAPD V=0,
+ * ITS reset, BASER.Valid = 0): as in KVM, that ends a forwarding of
+ * @intid; the LPI stays emulated even if the guest maps it again. */
+VGIC__V4_HOOK(vgic__v4_ite_gone, (struct vgic *v, uint32_t intid), (v, intid))
+/* SAVE_PENDING_TABLES: before the walk (unmap the vPEs, read the VPTs)
+ * and after it (map them back). */
+VGIC__V4_HOOK(vgic__v4_save_begin, (struct vgic *v), (v))
+VGIC__V4_HOOK(vgic__v4_save_end, (struct vgic *v), (v))
+/* GICD_CTLR.nASSGIreq may have changed (guest write). */
+VGIC__V4_HOOK(vgic__v4_vsgi_update, (struct vgic *v), (v))
+/* vgic_destroy(). */
+VGIC__V4_HOOK(vgic__v4_destroy, (struct vgic *v), (v))
+/* vgic_vcpu_set_running(): @vcpu enters or leaves guest mode. */
+VGIC__V4_HOOK(vgic__v4_vcpu_run,
+	      (struct vgic *v, uint32_t vcpu, bool running),
+	      (v, vcpu, running))
+
+/* During SAVE_PENDING_TABLES: the VPT bit of forwarded LPI @intid, read
+ * after the vPEs were unmapped (false if not forwarded). */
+bool vgic__v4_vpt_pending_slow(struct vgic_v4 *v4, uint32_t intid);
+static inline bool vgic__v4_vpt_pending(struct vgic *v, uint32_t intid)
+{
+	struct vgic_v4 *v4 = vgic__v4(v);
+
+	return v4 && vgic__v4_vpt_pending_slow(v4, intid);
+}
+
+/* ITS SAVE_TABLES: -EACCES if @its has an ITE backed by a GICv4.0 vLPI,
+ * whose pending state cannot be read; else 0. */
+int vgic__v4_its_save_check_slow(struct vgic *v, const struct vgic_its *its);
+static inline int vgic__v4_its_save_check(struct vgic *v,
+					  const struct vgic_its *its)
+{
+	return vgic__v4(v) ? vgic__v4_its_save_check_slow(v, its) : 0;
+}
+
+/* GICD_TYPER2.nASSGIcap: a GICv4.1 backend with vSGIs is attached. */
+bool vgic__v4_nassgicap(struct vgic *v);
+
+/* GICR_ISPENDR0: pending vSGIs of @vcpu held by the backend (to OR into
+ * the software latches), 0 if none or no backend. */
+uint32_t vgic__v4_sgi_pending_slow(struct vgic *v, uint32_t vcpu);
+static inline uint32_t vgic__v4_sgi_pending(struct vgic *v, uint32_t vcpu)
+{
+	return vgic__v4(v) ? vgic__v4_sgi_pending_slow(v, vcpu) : 0;
+}
+
+/* GICR_ISPENDR0/ICPENDR0 write of SGI @sgi on @vcpu: with vSGIs in the
+ * backend, set or clear it there and return true (the caller then only
+ * clears the software latch); false: handle in software as usual. */
+bool vgic__v4_sgi_set_pending_slow(struct vgic *v, uint32_t vcpu, uint32_t sgi,
+				   bool pending);
+static inline bool vgic__v4_sgi_set_pending(struct vgic *v, uint32_t vcpu,
+					    uint32_t sgi, bool pending)
+{
+	return vgic__v4(v) &&
+	       vgic__v4_sgi_set_pending_slow(v, vcpu, sgi, pending);
+}
+
+#endif /* VGIC_V4_PRIV_H */
