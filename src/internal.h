@@ -305,6 +305,18 @@ void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu);
  * -ENXIO (not initialised), -EBUSY (a vCPU runs), -EFAULT, -ENOMEM. */
 int vgic__save_pending_tables(struct vgic *v);
 
+/* snapshot.c: an undo log of guest-RAM writes (v->lock held).  Between
+ * begin and end every write_guest of the instance first records the bytes
+ * it overwrites; end(rollback = true) rewrites them newest first.  Nests. */
+struct vgic_undo_ent;
+struct vgic_undo {
+	struct vgic *v;
+	struct vgic_host_ops ops; /* the ops in force at begin */
+	void *opaque;
+	struct vgic_undo_ent *last;
+};
+void vgic__undo_begin(struct vgic *v, struct vgic_undo *u);
+void vgic__undo_end(struct vgic *v, struct vgic_undo *u, bool rollback);
 
 /* ---- frame and attribute entry points, called by vgic.c's dispatch ------
  * All are called with v->lock held.  @off is the offset in the frame;

@@ -879,35 +879,27 @@ static int parse(struct vgic *v, const uint8_t *p, size_t len,
  * Undo log of guest-RAM writes made while applying (the wrapper host ops
  * read the old bytes first).  Entries are replayed backwards on failure.
  */
-struct undo_ent {
-	struct undo_ent *prev;
+struct vgic_undo_ent {
+	struct vgic_undo_ent *prev;
 	uint64_t gpa;
 	size_t len;
 	uint8_t old[];
 };
 
-struct undo {
-	struct vgic *v;
-	struct vgic_host_ops ops;
-	void *opaque;
-	struct undo_ent *last;
-	bool lost; /* an entry could not be recorded */
-};
-
 static int undo_read(void *opaque, uint64_t gpa, void *buf, size_t len)
 {
-	struct undo *u = opaque;
+	struct vgic_undo *u = opaque;
 
 	return u->ops.read_guest(u->opaque, gpa, buf, len);
 }
 
 static int undo_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 {
-	struct undo *u = opaque;
-	struct undo_ent *e = vgic__alloc(u->v, sizeof(*e) + len);
+	struct vgic_undo *u = opaque;
+	struct vgic_undo_ent *e = vgic__alloc(u->v, sizeof(*e) + len);
 
 	if (!e)
-		return -EFAULT; /* turns into a failed restore: rolled back */
+		return -EFAULT; /* fails the restore, which is rolled back */
 	if (u->ops.read_guest(u->opaque, gpa, e->old, len)) {
 		vgic__free(u->v, e);
 		return u->ops.write_guest(u->opaque, gpa, buf, len);
@@ -921,21 +913,35 @@ static int undo_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 
 static void undo_kick(void *opaque, uint32_t vcpu)
 {
-	struct undo *u = opaque;
+	struct vgic_undo *u = opaque;
 
 	if (u->ops.kick_vcpu)
 		u->ops.kick_vcpu(u->opaque, vcpu);
 }
 
-static void undo_finish(struct undo *u, bool rollback)
+void vgic__undo_begin(struct vgic *v, struct vgic_undo *u)
 {
+	u->v = v;
+	u->ops = v->ops;
+	u->opaque = v->opaque;
+	u->last = NULL;
+	v->ops.read_guest = undo_read;
+	v->ops.write_guest = undo_write;
+	v->ops.kick_vcpu = undo_kick;
+	v->opaque = u;
+}
+
+void vgic__undo_end(struct vgic *v, struct vgic_undo *u, bool rollback)
+{
+	v->ops = u->ops;
+	v->opaque = u->opaque;
 	while (u->last) {
-		struct undo_ent *e = u->last;
+		struct vgic_undo_ent *e = u->last;
 
 		if (rollback)
 			u->ops.write_guest(u->opaque, e->gpa, e->old, e->len);
 		u->last = e->prev;
-		vgic__free(u->v, e);
+		vgic__free(v, e);
 	}
 }
 
@@ -1001,7 +1007,7 @@ int vgic_snapshot_restore(struct vgic *v, const void *buf, size_t len)
 	struct snap_parsed s = { 0 };
 	struct vgic *fresh = NULL;
 	struct vgic_vcpu *fresh_vcpu = NULL;
-	struct undo u = { 0 };
+	struct vgic_undo u;
 	struct vgic_device *d;
 	int ret;
 
@@ -1036,17 +1042,9 @@ int vgic_snapshot_restore(struct vgic *v, const void *buf, size_t len)
 		ret = vgic_device_create(v, VGIC_DEV_TYPE_ITS, &d);
 
 	pthread_mutex_lock(&v->lock);
+	vgic__undo_begin(v, &u);
 	if (!ret) {
-		u.v = v;
-		u.ops = v->ops;
-		u.opaque = v->opaque;
-		v->ops.read_guest = undo_read;
-		v->ops.write_guest = undo_write;
-		v->ops.kick_vcpu = undo_kick;
-		v->opaque = &u;
 		ret = apply(v, &s);
-		v->ops = u.ops;
-		v->opaque = u.opaque;
 	} else {
 		vgic__set_error(v, "snapshot restore: creating devices: %s",
 				vgic_strerror(ret));
@@ -1055,11 +1053,11 @@ int vgic_snapshot_restore(struct vgic *v, const void *buf, size_t len)
 		char msg[sizeof(v->last_error)];
 
 		memcpy(msg, v->last_error, sizeof(msg));
-		undo_finish(&u, true);
+		vgic__undo_end(v, &u, true);
 		reset_fresh(v, fresh, fresh_vcpu);
 		memcpy(v->last_error, msg, sizeof(msg));
 	} else {
-		undo_finish(&u, false);
+		vgic__undo_end(v, &u, false);
 		vgic__update_all(v);
 	}
 out_unlock:

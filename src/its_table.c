@@ -1,0 +1,718 @@
+/*
+ * libvgic - GICv3 ITS tables in guest RAM: KVM's table ABI REV0.
+ *
+ * KVM_DEV_ARM_ITS_SAVE_TABLES writes the ITS's mappings into the guest's
+ * own device table (GITS_BASER0, flat or two-level), the ITT of every device
+ * and the collection table (GITS_BASER1); KVM_DEV_ARM_ITS_RESTORE_TABLES
+ * rebuilds the mappings from them.  The layout is bit-exact KVM's (KVM ABI
+ * reference §2.3, docs/its-tables.md), so tables move both ways between
+ * libvgic and KVM:
+ *
+ *   DTE  [63] V  [62:49] next DeviceID delta (0 = last, cap 2^14 - 1)
+ *        [48:5] ITT_addr[51:8]  [4:0] Size = EventID bits - 1
+ *   ITE  [63:48] next EventID delta (0 = last, cap 2^16 - 1)
+ *        [47:16] pINTID (0 = no ITE)  [15:0] ICID
+ *   CTE  [63] V  [47:16] target vcpu_id (0xffffffff: unmapped)  [15:0] ICID
+ *
+ * Save: devices and ITEs in ID order, CTEs packed from the table base plus
+ * one zero terminator if space remains; only live entries are written (runs
+ * of adjacent entries in one host write).  A device whose DTE the table can
+ * no longer address (the guest invalidated its L1 entry or shrank the table)
+ * is skipped and the "next" chain skips it too, as current KVM does: a save
+ * never fails because the guest rewrote its own tables.
+ *
+ * Restore, better than KVM:
+ *  - all or nothing: the tables are read and validated completely before
+ *    anything changes (phase 1); then the mappings are created (phase 2)
+ *    and any failure there (-ENOMEM, -EFAULT) unmaps what was created and
+ *    rewrites the pending-table bytes LPI creation consumed;
+ *  - cost: tables are read through a window that doubles while the scan is
+ *    sequential (up to 64 KiB) and restarts small after a jump, then
+ *    scanned in host memory: the cost is the live entries plus the bytes
+ *    actually read, never one host call per invalid entry; every loop is
+ *    bounded by the size of the table it walks.
+ */
+#include "its.h"
+
+#define DTE_V (1ull << 63)
+#define DTE_NEXT_SHIFT 49
+#define DTE_NEXT_MAX 0x3fffu
+#define DTE_ITT_SHIFT 5
+#define DTE_ITT_MASK (0xfffffffffffull << DTE_ITT_SHIFT) /* [48:5] */
+#define DTE_SIZE_MASK 0x1fu
+#define ITE_NEXT_SHIFT 48
+#define ITE_NEXT_MAX 0xffffu
+#define ITE_INTID_SHIFT 16
+#define ITE_ICID_MASK 0xffffu
+#define CTE_V (1ull << 63)
+#define CTE_TARGET_SHIFT 16
+#define L1E_V (1ull << 63)
+#define L1E_ADDR_MASK 0x000fffffffff0000ull /* [51:16] */
+#define L2_SIZE 0x10000u
+#define L2_ENTRIES (L2_SIZE / VGIC_ITS_ESZ)
+#define ESZ VGIC_ITS_ESZ
+
+_Static_assert(VGIC_ITS_ESZ == 8, "ABI REV0 entries are 8 bytes");
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t x = 0;
+
+	for (int i = 7; i >= 0; i--)
+		x = x << 8 | p[i];
+	return x;
+}
+
+static void put_le64(uint8_t *p, uint64_t x)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(x >> (8 * i));
+}
+
+/* ---- windowed table reader ------------------------------------------------ */
+
+#define WIN_MIN 256u
+#define WIN_MAX 0x10000u
+
+struct tbl {
+	struct vgic *v;
+	uint64_t base, size; /* table GPA and bytes */
+	uint8_t *buf;        /* WIN_MAX bytes */
+	uint64_t woff;       /* window: [woff, woff + wlen) */
+	uint32_t wlen;
+	uint32_t grow;       /* next window size */
+	uint64_t bytes_read;
+};
+
+static void tbl_open(struct tbl *t, uint64_t base, uint64_t size)
+{
+	t->base = base;
+	t->size = size;
+	t->woff = 0;
+	t->wlen = 0;
+	t->grow = WIN_MIN;
+}
+
+/* The 8-byte entry at table offset @off (< size): 0 or -EFAULT. */
+static int tbl_get(struct tbl *t, uint64_t off, uint64_t *val)
+{
+	uint64_t len;
+
+	if (off >= t->woff && off - t->woff + ESZ <= t->wlen) {
+		*val = le64(t->buf + (off - t->woff));
+		return 0;
+	}
+	/* Sequential refill grows the window; a jump restarts it small. */
+	if (t->wlen && off == t->woff + t->wlen) {
+		if (t->grow < WIN_MAX)
+			t->grow *= 2;
+	} else {
+		t->grow = WIN_MIN;
+	}
+	len = t->size - off < t->grow ? t->size - off : t->grow;
+	if (t->v->ops.read_guest(t->v->opaque, t->base + off, t->buf, len)) {
+		/* Part of the window may not be RAM: only the entry counts. */
+		len = ESZ;
+		if (t->v->ops.read_guest(t->v->opaque, t->base + off, t->buf,
+					 len))
+			return -EFAULT;
+		t->grow = WIN_MIN;
+	}
+	t->bytes_read += len;
+	t->woff = off;
+	t->wlen = (uint32_t)len;
+	*val = le64(t->buf);
+	return 0;
+}
+
+/*
+ * Offset of the first entry at or after @off whose bits in @mask are not
+ * all zero, or t->size if none.  Invalid entries are skipped in host memory
+ * (the DTE/CTE V bit, the ITE pINTID).
+ */
+static int tbl_next_live(struct tbl *t, uint64_t off, uint64_t mask,
+			 uint64_t *found, uint64_t *val)
+{
+	while (off < t->size) {
+		uint64_t e;
+		int ret = tbl_get(t, off, &e);
+
+		if (ret)
+			return ret;
+		if (e & mask) {
+			*found = off;
+			*val = e;
+			return 0;
+		}
+		off += ESZ;
+		/* Scan the rest of the window without calls. */
+		while (off < t->size && off >= t->woff &&
+		       off - t->woff + ESZ <= t->wlen) {
+			e = le64(t->buf + (off - t->woff));
+			if (e & mask) {
+				*found = off;
+				*val = e;
+				return 0;
+			}
+			off += ESZ;
+		}
+	}
+	*found = t->size;
+	return 0;
+}
+
+/* ---- SAVE_TABLES ------------------------------------------------------------ */
+
+/* Batched writer: adjacent entries go out in one write_guest call. */
+struct wbatch {
+	struct vgic *v;
+	uint64_t gpa; /* of buf[0] */
+	uint32_t n;   /* entries buffered */
+	uint8_t buf[512 * ESZ];
+};
+
+static int wb_flush(struct wbatch *w)
+{
+	int ret = 0;
+
+	if (w->n && w->v->ops.write_guest(w->v->opaque, w->gpa, w->buf,
+					  w->n * ESZ))
+		ret = -EFAULT;
+	w->n = 0;
+	return ret;
+}
+
+static int wb_put(struct wbatch *w, uint64_t gpa, uint64_t val)
+{
+	int ret;
+
+	if (w->n && (gpa != w->gpa + w->n * ESZ ||
+		     w->n == sizeof(w->buf) / ESZ)) {
+		ret = wb_flush(w);
+		if (ret)
+			return ret;
+	}
+	if (!w->n)
+		w->gpa = gpa;
+	put_le64(w->buf + w->n * ESZ, val);
+	w->n++;
+	return 0;
+}
+
+/* Calls @fn(ctx, eventid, entry) for every ITE of @d in EventID order,
+ * reading the translation structures directly (writer side, lock held). */
+static int save_itt(struct wbatch *w, struct vgic_its_device *d)
+{
+	uint32_t nev = 1u << d->nbits;
+	uint32_t prev_ev = 0, prev_e = 0;
+	bool have = false;
+	int ret;
+
+	for (uint32_t ev = 0; ev < nev;) {
+		uint32_t e;
+
+		if (d->nbits <= VGIC_ITS_INLINE_BITS) {
+			e = atomic_load_explicit(&d->ite[ev],
+						 memory_order_relaxed);
+		} else {
+			struct vgic_its_l2 *l2 =
+				atomic_load_explicit(&d->l2,
+						     memory_order_relaxed);
+			struct vgic_its_chunk *c;
+
+			if (!l2)
+				break;
+			c = atomic_load_explicit(
+				&l2->chunk[ev >> VGIC_ITS_CHUNK_SHIFT],
+				memory_order_relaxed);
+			if (!c) {
+				ev = (ev | (VGIC_ITS_CHUNK - 1)) + 1;
+				continue;
+			}
+			e = atomic_load_explicit(
+				&c->e[ev & (VGIC_ITS_CHUNK - 1)],
+				memory_order_relaxed);
+		}
+		if (e) {
+			if (have) {
+				uint32_t next = ev - prev_ev;
+
+				if (next > ITE_NEXT_MAX)
+					next = ITE_NEXT_MAX;
+				ret = wb_put(w,
+					     d->itt_addr + (uint64_t)prev_ev * ESZ,
+					     (uint64_t)next << ITE_NEXT_SHIFT |
+						     (uint64_t)vgic_its_ite_intid(
+							     prev_e)
+							     << ITE_INTID_SHIFT |
+						     vgic_its_ite_icid(prev_e));
+				if (ret)
+					return ret;
+			}
+			have = true;
+			prev_ev = ev;
+			prev_e = e;
+		}
+		ev++;
+	}
+	if (!have)
+		return 0;
+	return wb_put(w, d->itt_addr + (uint64_t)prev_ev * ESZ,
+		      (uint64_t)vgic_its_ite_intid(prev_e) << ITE_INTID_SHIFT |
+			      vgic_its_ite_icid(prev_e));
+}
+
+static uint64_t dte_value(const struct vgic_its_device *d, uint32_t next)
+{
+	return DTE_V | (uint64_t)next << DTE_NEXT_SHIFT |
+	       ((d->itt_addr >> 8) << DTE_ITT_SHIFT & DTE_ITT_MASK) |
+	       (d->nbits - 1);
+}
+
+static int save_devices(struct vgic_its *its, struct wbatch *itw,
+			struct wbatch *dtw)
+{
+	uint64_t baser = its->baser[0];
+	struct vgic_its_device *prev = NULL, *d;
+	uint64_t prev_gpa = 0, gpa;
+	int ret;
+
+	for (d = vgic__its_next_device(its, 0); d;
+	     d = d->id + 1 < (1u << VGIC_ITS_DEV_BITS)
+			 ? vgic__its_next_device(its, d->id + 1)
+			 : NULL) {
+		/* A DTE the table cannot address is skipped (KVM does too). */
+		if (!vgic__its_check_id(its, baser, d->id, &gpa))
+			continue;
+		ret = save_itt(itw, d);
+		if (ret)
+			return ret;
+		if (prev) {
+			uint32_t next = d->id - prev->id;
+
+			if (next > DTE_NEXT_MAX)
+				next = DTE_NEXT_MAX;
+			ret = wb_put(dtw, prev_gpa, dte_value(prev, next));
+			if (ret)
+				return ret;
+		}
+		prev = d;
+		prev_gpa = gpa;
+	}
+	if (prev)
+		return wb_put(dtw, prev_gpa, dte_value(prev, 0));
+	return 0;
+}
+
+static int save_collections(struct vgic_its *its, struct wbatch *w)
+{
+	uint64_t baser = its->baser[1];
+	uint64_t base = vgic__its_baser_addr(baser);
+	uint64_t nr = vgic__its_baser_size(baser) / ESZ;
+	uint64_t n = 0;
+	int ret;
+
+	/*
+	 * Every existing collection, and (DEVIATION from KVM, which writes a
+	 * zero ITE for them) every ICID whose collection was unmapped by
+	 * MAPC V=0 while ITEs still use it: those are written as unmapped
+	 * collections (target 0xffffffff) so that the ITEs keep their ICID
+	 * across a save/restore, as the architecture says they should, and
+	 * the tables stay restorable by KVM.  A collection whose ICID the
+	 * table cannot hold is skipped, as KVM skips unaddressable devices.
+	 */
+	for (uint32_t icid = 0; icid < VGIC_ITS_NR_ICIDS && n < nr; icid++) {
+		uint32_t t = vgic__its_collection(its, icid);
+
+		if (t == VGIC_ITS_NO_COLL) {
+			if (!its->coll_ites || !its->coll_ites[icid])
+				continue;
+			t = VGIC_NO_VCPU;
+		}
+		if (icid >= nr)
+			continue;
+		ret = wb_put(w, base + n * ESZ,
+			     CTE_V | (uint64_t)t << CTE_TARGET_SHIFT | icid);
+		if (ret)
+			return ret;
+		n++;
+	}
+	if (n < nr)
+		return wb_put(w, base + n * ESZ, 0);
+	return 0;
+}
+
+int vgic__its_save_tables(struct vgic_its *its)
+{
+	struct vgic *v = its->v;
+	struct wbatch *w;
+	int ret = 0;
+
+	if (vgic__any_running(v))
+		return -EBUSY;
+	w = vgic__alloc(v, 2 * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w[0].v = w[1].v = v;
+	w[0].n = w[1].n = 0;
+	if (its->baser[0] & GITS_BASER_VALID) {
+		ret = save_devices(its, &w[0], &w[1]);
+		if (!ret)
+			ret = wb_flush(&w[0]);
+		if (!ret)
+			ret = wb_flush(&w[1]);
+	}
+	if (!ret && (its->baser[1] & GITS_BASER_VALID)) {
+		ret = save_collections(its, &w[0]);
+		if (!ret)
+			ret = wb_flush(&w[0]);
+	}
+	vgic__free(v, w);
+	return ret;
+}
+
+/* ---- RESTORE_TABLES, phase 1: read and validate ------------------------------ */
+
+struct r_cte {
+	uint32_t icid, target;
+};
+struct r_dev {
+	uint32_t id, nbits;
+	uint64_t itt;
+	uint32_t first, nr; /* ITEs in r_ite[first .. first + nr) */
+};
+struct r_ite {
+	uint32_t event, intid, icid;
+};
+
+struct rst {
+	struct vgic_its *its;
+	struct vgic *v;
+	struct tbl t;        /* the table being scanned */
+	struct tbl itt;      /* the ITT being scanned */
+	struct r_cte *cte;
+	uint32_t nr_cte, cap_cte;
+	struct r_dev *dev;
+	uint32_t nr_dev, cap_dev;
+	struct r_ite *ite;
+	uint64_t nr_ite, cap_ite;
+	uint64_t *icid_map;  /* bitmap of ICIDs found in the CTE table */
+};
+
+#define FAIL(err, ...)                                                        \
+	do {                                                                  \
+		vgic__set_error(r->v, "ITS restore: " __VA_ARGS__);           \
+		return (err);                                                 \
+	} while (0)
+
+static int grow(struct vgic *v, void **p, uint64_t *cap, uint64_t need,
+		size_t esz)
+{
+	uint64_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = vgic__alloc(v, (size_t)ncap * esz);
+	if (!np)
+		return -ENOMEM;
+	if (*cap)
+		memcpy(np, *p, (size_t)*cap * esz);
+	vgic__free(v, *p);
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int read_ctes(struct rst *r)
+{
+	uint64_t baser = r->its->baser[1];
+	uint64_t size = vgic__its_baser_size(baser);
+
+	tbl_open(&r->t, vgic__its_baser_addr(baser), size);
+	for (uint64_t off = 0; off < size; off += ESZ) {
+		uint64_t e, cap = r->cap_cte;
+		uint32_t icid, target;
+		int ret = tbl_get(&r->t, off, &e);
+
+		if (ret)
+			FAIL(ret, "collection table unreadable at +0x%llx",
+			     (unsigned long long)off);
+		if (!(e & CTE_V))
+			break;
+		icid = (uint32_t)(e & ITE_ICID_MASK);
+		target = (uint32_t)(e >> CTE_TARGET_SHIFT);
+		if (target != VGIC_NO_VCPU && target >= r->v->nr_vcpus)
+			FAIL(-EINVAL, "CTE %llu: target %u is not a vCPU",
+			     (unsigned long long)(off / ESZ), target);
+		if ((r->icid_map[icid / 64] >> (icid % 64)) & 1 ||
+		    vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL)
+			FAIL(-EEXIST, "CTE %llu: collection %u already exists",
+			     (unsigned long long)(off / ESZ), icid);
+		if (!vgic__its_check_id(r->its, baser, icid, NULL))
+			FAIL(-EINVAL, "CTE %llu: ICID %u outside the table",
+			     (unsigned long long)(off / ESZ), icid);
+		r->icid_map[icid / 64] |= 1ull << (icid % 64);
+		ret = grow(r->v, (void **)&r->cte, &cap, r->nr_cte + 1ull,
+			   sizeof(*r->cte));
+		if (ret)
+			return ret;
+		r->cap_cte = (uint32_t)cap;
+		r->cte[r->nr_cte].icid = icid;
+		r->cte[r->nr_cte].target = target;
+		r->nr_cte++;
+	}
+	return 0;
+}
+
+static bool coll_known(struct rst *r, uint32_t icid)
+{
+	return ((r->icid_map[icid / 64] >> (icid % 64)) & 1) ||
+	       vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL;
+}
+
+/* The ITT of one device: append its ITEs to r->ite. */
+static int read_itt(struct rst *r, struct r_dev *dv)
+{
+	uint64_t nev = 1ull << dv->nbits;
+	uint64_t off = 0, e;
+	int ret;
+
+	tbl_open(&r->itt, dv->itt, nev * ESZ);
+	dv->first = (uint32_t)r->nr_ite;
+	dv->nr = 0;
+	for (;;) {
+		uint32_t ev, next, intid, icid;
+
+		ret = tbl_next_live(&r->itt, off,
+				    0xffffffffull << ITE_INTID_SHIFT, &off, &e);
+		if (ret)
+			FAIL(ret, "device %u: ITT unreadable at 0x%llx", dv->id,
+			     (unsigned long long)(dv->itt + off));
+		if (off >= nev * ESZ)
+			break;
+		ev = (uint32_t)(off / ESZ);
+		next = (uint32_t)(e >> ITE_NEXT_SHIFT);
+		intid = (uint32_t)(e >> ITE_INTID_SHIFT);
+		icid = (uint32_t)(e & ITE_ICID_MASK);
+		if (intid < VGIC_MIN_LPI)
+			FAIL(-EINVAL, "device %u event %u: pINTID %u is not an LPI",
+			     dv->id, ev, intid);
+		/* DEVIATION: KVM has no upper bound here; our LPI space ends
+		 * at GICD_TYPER.IDbits (16 bits), so such an ITE could never
+		 * be represented. */
+		if (intid > VGIC_MAX_LPI_INTID)
+			FAIL(-EINVAL,
+			     "device %u event %u: pINTID %u beyond 16 bits",
+			     dv->id, ev, intid);
+		if ((uint64_t)ev + next >= nev)
+			FAIL(-EINVAL,
+			     "device %u event %u: next %u leaves the ITT", dv->id,
+			     ev, next);
+		if (!coll_known(r, icid))
+			FAIL(-EINVAL,
+			     "device %u event %u: ICID %u has no collection",
+			     dv->id, ev, icid);
+		ret = grow(r->v, (void **)&r->ite, &r->cap_ite, r->nr_ite + 1,
+			   sizeof(*r->ite));
+		if (ret)
+			return ret;
+		r->ite[r->nr_ite].event = ev;
+		r->ite[r->nr_ite].intid = intid;
+		r->ite[r->nr_ite].icid = icid;
+		r->nr_ite++;
+		dv->nr++;
+		if (!next)
+			break;
+		off += (uint64_t)next * ESZ;
+	}
+	return 0;
+}
+
+/*
+ * Scan one flat device table (or one L2 page) whose first entry is
+ * DeviceID @id0.  *@last is set when a DTE with next = 0 ends the scan.
+ */
+static int read_dtes(struct rst *r, uint64_t base, uint64_t size, uint64_t id0,
+		     bool *last)
+{
+	uint64_t baser = r->its->baser[0];
+	uint64_t off = 0, e;
+	int ret;
+
+	tbl_open(&r->t, base, size);
+	while (off < size) {
+		uint32_t next, nbits;
+		uint64_t id, cap = r->cap_dev;
+		struct r_dev *dv;
+
+		ret = tbl_next_live(&r->t, off, DTE_V, &off, &e);
+		if (ret)
+			FAIL(ret, "device table unreadable at 0x%llx",
+			     (unsigned long long)(base + off));
+		if (off >= size)
+			break;
+		id = id0 + off / ESZ;
+		next = (uint32_t)((e >> DTE_NEXT_SHIFT) & DTE_NEXT_MAX);
+		nbits = (uint32_t)(e & DTE_SIZE_MASK) + 1;
+		if (nbits > VGIC_ITS_EVENT_BITS)
+			FAIL(-EINVAL, "DTE %llu: Size %u > 15", (unsigned long long)id,
+			     nbits - 1);
+		if (id >> VGIC_ITS_DEV_BITS ||
+		    !vgic__its_check_id(r->its, baser, (uint32_t)id, NULL))
+			FAIL(-EINVAL, "DTE %llu: DeviceID outside the table",
+			     (unsigned long long)id);
+		/* DEVIATION: KVM would add a second device with this ID. */
+		if (vgic__its_find_device(r->its, (uint32_t)id))
+			FAIL(-EEXIST, "DTE %llu: device already mapped",
+			     (unsigned long long)id);
+		ret = grow(r->v, (void **)&r->dev, &cap, r->nr_dev + 1ull,
+			   sizeof(*r->dev));
+		if (ret)
+			return ret;
+		r->cap_dev = (uint32_t)cap;
+		dv = &r->dev[r->nr_dev++];
+		dv->id = (uint32_t)id;
+		dv->nbits = nbits;
+		dv->itt = ((e & DTE_ITT_MASK) >> DTE_ITT_SHIFT) << 8;
+		ret = read_itt(r, dv);
+		if (ret)
+			return ret;
+		if (!next) {
+			*last = true;
+			return 0;
+		}
+		/* A jump out of this table ends it (KVM's 2022 fix). */
+		off += (uint64_t)next * ESZ;
+	}
+	return 0;
+}
+
+static int read_devices(struct rst *r)
+{
+	uint64_t baser = r->its->baser[0];
+	uint64_t base = vgic__its_baser_addr(baser);
+	uint64_t size = vgic__its_baser_size(baser);
+	bool last = false;
+	struct tbl l1 = { .v = r->v, .buf = NULL };
+	uint64_t off = 0, e;
+	int ret;
+
+	if (!(baser & GITS_BASER_INDIRECT))
+		return read_dtes(r, base, size, 0, &last);
+
+	l1.buf = vgic__alloc(r->v, WIN_MAX);
+	if (!l1.buf)
+		return -ENOMEM;
+	tbl_open(&l1, base, size);
+	ret = 0;
+	while (!ret && !last && off < size) {
+		ret = tbl_next_live(&l1, off, L1E_V, &off, &e);
+		if (ret) {
+			vgic__set_error(r->v,
+					"ITS restore: level-1 device table "
+					"unreadable at 0x%llx",
+					(unsigned long long)(base + off));
+			break;
+		}
+		if (off >= size)
+			break;
+		ret = read_dtes(r, e & L1E_ADDR_MASK, L2_SIZE,
+				(off / ESZ) * L2_ENTRIES, &last);
+		off += ESZ;
+	}
+	r->t.bytes_read += l1.bytes_read;
+	vgic__free(r->v, l1.buf);
+	return ret;
+}
+
+#undef FAIL
+
+/* ---- RESTORE_TABLES, phase 2: apply (all or nothing) ------------------------- */
+
+static void rollback(struct rst *r, uint32_t nr_dev, uint32_t nr_cte)
+{
+	for (uint32_t i = 0; i < nr_dev; i++)
+		vgic__its_unmap_device(r->its, r->dev[i].id);
+	for (uint32_t i = 0; i < nr_cte; i++)
+		vgic__its_unmap_collection(r->its, r->cte[i].icid);
+}
+
+static int apply(struct rst *r)
+{
+	uint32_t i = 0, c = 0;
+	int ret = 0;
+
+	for (; c < r->nr_cte && !ret; c++)
+		ret = vgic__its_map_collection(r->its, r->cte[c].icid,
+					       r->cte[c].target);
+	if (ret) {
+		c--;
+		goto fail;
+	}
+	for (; i < r->nr_dev; i++) {
+		const struct r_dev *dv = &r->dev[i];
+		struct vgic_its_device *d;
+
+		ret = vgic__its_map_device(r->its, dv->id, dv->itt, dv->nbits);
+		if (ret)
+			goto fail;
+		d = vgic__its_find_device(r->its, dv->id);
+		for (uint32_t k = 0; k < dv->nr; k++) {
+			const struct r_ite *it = &r->ite[dv->first + k];
+
+			ret = vgic__its_map_ite(r->its, d, it->event, it->intid,
+						it->icid);
+			if (ret) {
+				i++; /* this device exists: unmap it too */
+				goto fail;
+			}
+		}
+	}
+	return 0;
+fail:
+	vgic__set_error(r->v, "ITS restore: creating the mappings: %s",
+			vgic_strerror(ret));
+	rollback(r, i, c);
+	return ret;
+}
+
+int vgic__its_restore_tables(struct vgic_its *its)
+{
+	struct vgic *v = its->v;
+	struct rst r = { .its = its, .v = v };
+	struct vgic_undo u;
+	int ret = -ENOMEM;
+
+	if (vgic__any_running(v))
+		return -EBUSY;
+	v->last_error[0] = '\0';
+	r.t.v = r.itt.v = v;
+	r.t.buf = vgic__alloc(v, WIN_MAX);
+	r.itt.buf = vgic__alloc(v, WIN_MAX);
+	r.icid_map = vgic__zalloc(v, VGIC_ITS_NR_ICIDS / 64, sizeof(uint64_t));
+	if (!r.t.buf || !r.itt.buf || !r.icid_map)
+		goto out;
+	ret = 0;
+	if (its->baser[1] & GITS_BASER_VALID)
+		ret = read_ctes(&r);
+	if (!ret && (its->baser[0] & GITS_BASER_VALID))
+		ret = read_devices(&r);
+	if (ret)
+		goto out;
+	/* LPI creation consumes pending bits in guest RAM: log them so a
+	 * failure can put them back. */
+	vgic__undo_begin(v, &u);
+	ret = apply(&r);
+	vgic__undo_end(v, &u, ret != 0);
+out:
+	vgic__free(v, r.ite);
+	vgic__free(v, r.dev);
+	vgic__free(v, r.cte);
+	vgic__free(v, r.icid_map);
+	vgic__free(v, r.itt.buf);
+	vgic__free(v, r.t.buf);
+	return ret;
+}
