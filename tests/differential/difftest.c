@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vgic/vgic.h>
 
@@ -25,9 +26,19 @@
 
 /* ---- QEMU backend --------------------------------------------------------- */
 
-static const char *const qemu_extra[] = {
+static const char *const qemu_stopped[] = {
 	"-device", "edu,addr=3.0", "-device", "edu,addr=4.0",
-	"-device", "edu,addr=5.0", NULL,
+	"-device", "edu,addr=5.0", "-accel", "tcg", "-S", NULL,
+};
+static const char *const qemu_stub[] = {
+	"-device", "edu,addr=3.0", "-device", "edu,addr=4.0",
+	"-device", "edu,addr=5.0", "-kernel", STUB_PATH,
+	"-accel", "tcg,thread=single", NULL,
+};
+
+struct qb {
+	struct qtest q;
+	uint64_t seq[D_NR_CPUS];
 };
 
 #define ECAM 0x4010000000ull
@@ -38,6 +49,42 @@ static uint64_t q_read(void *be, uint64_t a, uint32_t len) { return qt_read(be, 
 static void q_ramw(void *be, uint64_t a, const void *b, size_t l) { qt_memwrite(be, a, b, l); }
 static void q_ramr(void *be, uint64_t a, void *b, size_t l) { qt_memread(be, a, b, l); }
 static bool q_failed(void *be) { return ((struct qtest *)be)->failed != 0; }
+
+/* One CPU-interface operation through the guest stub's mailbox. */
+static uint64_t q_icc(void *be, uint32_t cpu, unsigned op, uint64_t arg)
+{
+	struct qb *b = be;
+	uint64_t mb = STUB_MAILBOX(cpu);
+	uint64_t seq = ++b->seq[cpu];
+
+	qt_write(&b->q, mb + 8, op, 8);
+	qt_write(&b->q, mb + 16, arg, 8);
+	qt_write(&b->q, mb + 0, seq, 8);
+	for (unsigned i = 0; i < 200000; i++) {
+		if (qt_read(&b->q, mb + 32, 8) == seq)
+			return qt_read(&b->q, mb + 24, 8);
+		if (b->q.failed)
+			break;
+	}
+	fprintf(stderr, "qemu: guest stub on vCPU %u does not answer\n", cpu);
+	b->q.failed = 1;
+	return 0;
+}
+
+static int q_wait_stub(struct qb *b)
+{
+	for (unsigned c = 0; c < D_NR_CPUS; c++) {
+		unsigned i;
+
+		for (i = 0; i < 200000; i++)
+			if (qt_read(&b->q, STUB_MAILBOX(c) + 40, 8) == STUB_READY ||
+			    b->q.failed)
+				break;
+		if (i == 200000 || b->q.failed)
+			return -1;
+	}
+	return 0;
+}
 static void q_sync(void *be) { (void)be; /* QEMU keeps pending bits in RAM */ }
 
 static void q_msi(void *be, uint32_t devid, uint32_t ev)
@@ -205,6 +252,49 @@ static void l_spi(void *be, uint32_t intid, int level)
 	vgic_irq_line(((struct lv *)be)->v, 0, intid, level != 0);
 }
 
+static const struct {
+	uint32_t reg;
+	bool write;
+} l_icc_ops[STUB_NR_OPS] = {
+	[STUB_IAR1] = { VGIC_ICC_IAR1_EL1, false },
+	[STUB_EOIR1] = { VGIC_ICC_EOIR1_EL1, true },
+	[STUB_HPPIR1] = { VGIC_ICC_HPPIR1_EL1, false },
+	[STUB_RPR] = { VGIC_ICC_RPR_EL1, false },
+	[STUB_PMR_R] = { VGIC_ICC_PMR_EL1, false },
+	[STUB_PMR_W] = { VGIC_ICC_PMR_EL1, true },
+	[STUB_IGRPEN1_R] = { VGIC_ICC_IGRPEN1_EL1, false },
+	[STUB_IGRPEN1_W] = { VGIC_ICC_IGRPEN1_EL1, true },
+	[STUB_CTLR_R] = { VGIC_ICC_CTLR_EL1, false },
+	[STUB_CTLR_W] = { VGIC_ICC_CTLR_EL1, true },
+	[STUB_DIR] = { VGIC_ICC_DIR_EL1, true },
+	[STUB_AP1R0] = { VGIC_ICC_AP1R0_EL1, false },
+	[STUB_SGI1R] = { VGIC_ICC_SGI1R_EL1, true },
+	[STUB_BPR1_R] = { VGIC_ICC_BPR1_EL1, false },
+	[STUB_BPR1_W] = { VGIC_ICC_BPR1_EL1, true },
+	[STUB_ISR] = { 0, false },
+};
+
+static uint64_t l_icc(void *be, uint32_t cpu, unsigned op, uint64_t arg)
+{
+	struct lv *l = be;
+	uint64_t val = arg;
+	int ret;
+
+	if (op == STUB_ISR) /* ISR_EL1.I and .F: the vCPU's IRQ/FIQ lines */
+		return (uint64_t)vgic_vcpu_irq_pending(l->v, cpu) << 7 |
+		       (uint64_t)vgic_vcpu_fiq_pending(l->v, cpu) << 6;
+	if (l_icc_ops[op].write)
+		ret = vgic_sysreg_write(l->v, cpu, l_icc_ops[op].reg, arg);
+	else
+		ret = vgic_sysreg_read(l->v, cpu, l_icc_ops[op].reg, &val);
+	if (ret) {
+		fprintf(stderr, "libvgic: sysreg op %u: %s\n", op,
+			vgic_strerror(ret));
+		l->bad = 1;
+	}
+	return l_icc_ops[op].write ? 0 : val;
+}
+
 static void l_sync(void *be)
 {
 	struct lv *l = be;
@@ -262,13 +352,14 @@ static int compare(const struct scenario *s, const struct d_obs *q,
 
 static int run_one(struct scenario *s)
 {
-	struct qtest q;
+	struct qb qb;
+	struct qtest *q = &qb.q;
 	struct lv l;
 	struct d_obs oq = { 0 }, ol = { 0 };
-	struct d_backend bq = { "qemu", &q, q_write, q_read, q_ramw, q_ramr,
-				q_msi, q_spi, q_sync, q_failed };
+	struct d_backend bq = { "qemu", &qb, q_write, q_read, q_ramw, q_ramr,
+				q_msi, q_spi, q_sync, q_icc, q_failed };
 	struct d_backend bl = { "libvgic", &l, l_write, l_read, l_ramw, l_ramr,
-				l_msi, l_spi, l_sync, l_failed };
+				l_msi, l_spi, l_sync, l_icc, l_failed };
 	int ret;
 
 	ret = lv_open(&l);
@@ -278,16 +369,23 @@ static int run_one(struct scenario *s)
 		lv_close(&l);
 		return SKIP;
 	}
-	if (qt_start(&q, qemu_extra)) {
+	if (s->cpus && access(STUB_PATH, R_OK)) {
+		printf("SKIP %s: no guest stub (aarch64-linux-gnu-gcc)\n", s->name);
+		lv_close(&l);
+		return SKIP;
+	}
+	memset(&qb, 0, sizeof(qb));
+	if (qt_start(q, s->cpus ? qemu_stub : qemu_stopped) ||
+	    (s->cpus && q_wait_stub(&qb))) {
 		printf("SKIP %s: qemu-system-aarch64 not available\n", s->name);
 		lv_close(&l);
 		return SKIP;
 	}
-	q_setup_edu(&q);
+	q_setup_edu(q);
 	sc_run(s, &bq, &oq);
-	qt_flush(&q);
-	ret = q.failed;
-	qt_stop(&q);
+	qt_flush(q);
+	ret = q->failed;
+	qt_stop(q);
 	if (ret) {
 		printf("%s: QEMU failed (no reply)\n", s->name);
 		lv_close(&l);
@@ -336,7 +434,9 @@ int main(int argc, char **argv)
 			struct scenario s;
 			int r;
 
-			sc_build_random(&s, first + k);
+			/* Odd seeds also drive the CPU interfaces (slower). */
+			sc_build_random(&s, first + k,
+					(first + k) % 2 && !access(STUB_PATH, R_OK));
 			r = run_one(&s);
 			sc_free(&s);
 			if (r == SKIP)

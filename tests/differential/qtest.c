@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,10 +20,10 @@
 #define QT_TIMEOUT_MS 20000
 
 static const char *const qt_base_args[] = {
-	"timeout", "-s", "KILL", "300", "qemu-system-aarch64",
+	"qemu-system-aarch64",
 	"-M", "virt,gic-version=3,its=on", "-cpu", "max", "-smp", "2",
 	"-m", "256M", "-display", "none", "-nic", "none", "-serial", "none",
-	"-monitor", "none", "-accel", "tcg", "-S", "-qtest", "stdio",
+	"-monitor", "none", "-qtest", "stdio",
 	"-qtest-log", "/dev/null",
 };
 
@@ -46,6 +47,12 @@ int qt_start(struct qtest *q, const char *const *extra)
 		return -1;
 	if (q->pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
+
+		/* QEMU is exec'd directly (no wrapper whose death would orphan
+		 * it) and dies with us; qt_stop() kills it by its pid. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 
 		dup2(in[0], 0);
 		dup2(out[1], 1);

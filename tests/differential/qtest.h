@@ -2,7 +2,7 @@
  * Differential tests: a minimal client of QEMU's qtest protocol.
  *
  * QEMU (qemu-system-aarch64 -M virt,gic-version=3,its=on, TCG, stopped with
- * -S) is started with "-qtest stdio" on two pipes.  Commands without an
+ * -S unless a guest stub runs) is started with "-qtest stdio" on two pipes.  Commands without an
  * interesting reply are queued and sent in batches of 64 (QEMU and the
  * client would deadlock on full pipes otherwise); a read flushes the queue
  * and waits for its own reply.  Asynchronous "IRQ ..." lines are skipped.
@@ -25,7 +25,9 @@ struct qtest {
 	int failed;         /* a reply was not OK or QEMU died */
 };
 
-/* Start QEMU with @extra arguments (NULL-terminated, may be NULL).
+/* Start QEMU with @extra arguments (NULL-terminated, may be NULL; pass
+ * "-accel" and "tcg" with "-S" to keep the vCPUs stopped, or "-kernel" and
+ * a guest to run).
  * Returns 0 or -1 (QEMU missing or not answering). */
 int qt_start(struct qtest *q, const char *const *extra);
 /* Kill QEMU (it does not exit on EOF) and reap it. */

@@ -92,6 +92,55 @@ static void spi(struct scenario *s, uint32_t intid, int level)
 	add(s, D_SPI, intid, (uint64_t)level, 0);
 }
 
+static void iccw(struct scenario *s, unsigned cpu, enum stub_op op, uint64_t arg)
+{
+	add(s, D_ICCW, op, arg, cpu);
+	s->cpus = true;
+}
+
+static const char *const stub_names[STUB_NR_OPS] = {
+	"ICC_IAR1", "ICC_EOIR1", "ICC_HPPIR1", "ICC_RPR", "ICC_PMR",
+	"ICC_PMR=", "ICC_IGRPEN1", "ICC_IGRPEN1=", "ICC_CTLR", "ICC_CTLR=",
+	"ICC_DIR", "ICC_AP1R0", "ICC_SGI1R", "ICC_BPR1", "ICC_BPR1=",
+	"ISR_EL1",
+};
+
+static void iccr(struct scenario *s, unsigned cpu, enum stub_op op, uint64_t mask)
+{
+	struct d_op *o = add(s, D_ICCR, op, 0, cpu);
+
+	o->mask = mask;
+	snprintf(o->what, sizeof(o->what), "vCPU%u %s", cpu, stub_names[op]);
+	s->cpus = true;
+}
+
+/* IAR1 on @cpu: observe the INTID, and EOI it unless spurious. */
+static void ack_eoi(struct scenario *s, unsigned cpu, uint32_t intid)
+{
+	iccr(s, cpu, STUB_IAR1, ~0ull);
+	if (intid != 1023)
+		iccw(s, cpu, STUB_EOIR1, intid);
+}
+
+static void drain(struct scenario *s, unsigned cpu)
+{
+	struct d_op *o = add(s, D_DRAIN, 0, 0, cpu);
+
+	snprintf(o->what, sizeof(o->what), "vCPU%u drain (RPR<<32|INTID)", cpu);
+	s->cpus = true;
+}
+
+/* Both CPU interfaces: priority mask open, Group 1 on, EOImode 0. */
+static void cpuif_on(struct scenario *s)
+{
+	for (unsigned c = 0; c < D_NR_CPUS; c++) {
+		iccw(s, c, STUB_PMR_W, 0xff);
+		iccw(s, c, STUB_BPR1_W, 0);
+		iccw(s, c, STUB_CTLR_W, 0);
+		iccw(s, c, STUB_IGRPEN1_W, 1);
+	}
+}
+
 /* ---- ITS commands ------------------------------------------------------- */
 
 struct cmd { uint64_t w[4]; };
@@ -582,6 +631,125 @@ static void f_spi(struct scenario *s)
 	obs(s, "GICD_ISPENDR1 end", D_GICD + 0x204, 4, ~0ull);
 }
 
+/* LPIs through the CPU interface: priority order, preemption, PMR, ties. */
+static void f_icc_lpi(struct scenario *s)
+{
+	static const uint8_t prio[6] = { 0xa0, 0x40, 0xc0, 0x40, 0xa0, 0x10 };
+
+	std_setup(s, true);
+	for (unsigned i = 0; i < 6; i++)
+		lpi_config(s, 8192 + i, prio[i], true);
+	cpuif_on(s);
+	for (unsigned c = 0; c < D_NR_CPUS; c++) {
+		iccr(s, c, STUB_PMR_R, ~0ull);
+		iccr(s, c, STUB_BPR1_R, ~0ull);
+		iccr(s, c, STUB_CTLR_R, 0x703); /* CBPR, EOImode, PRIbits */
+		iccr(s, c, STUB_IGRPEN1_R, ~0ull);
+		iccr(s, c, STUB_HPPIR1, ~0ull);
+		iccr(s, c, STUB_RPR, ~0ull);
+		iccr(s, c, STUB_ISR, 0xc0);
+	}
+	map_colls(s, 2);
+	map_dev(s, 0, 4, 8192, 6, 0);
+	msi(s, 0, 0);
+	iccr(s, 0, STUB_HPPIR1, ~0ull);
+	iccr(s, 0, STUB_ISR, 0xc0);
+	iccr(s, 1, STUB_ISR, 0xc0);
+	iccr(s, 0, STUB_IAR1, ~0ull);  /* 8192 active, RPR 0xa0 */
+	iccr(s, 0, STUB_RPR, ~0ull);
+	iccr(s, 0, STUB_AP1R0, ~0ull);
+	msi(s, 0, 1);                  /* 0x40 preempts */
+	iccr(s, 0, STUB_HPPIR1, ~0ull);
+	iccr(s, 0, STUB_IAR1, ~0ull);
+	iccr(s, 0, STUB_RPR, ~0ull);
+	iccr(s, 0, STUB_AP1R0, ~0ull);
+	msi(s, 0, 2);                  /* 0xc0 cannot preempt 0x40 */
+	iccr(s, 0, STUB_HPPIR1, ~0ull);
+	iccr(s, 0, STUB_IAR1, ~0ull);  /* spurious */
+	iccr(s, 0, STUB_ISR, 0xc0);
+	iccw(s, 0, STUB_EOIR1, 8193);
+	iccr(s, 0, STUB_RPR, ~0ull);
+	iccw(s, 0, STUB_EOIR1, 8192);
+	iccr(s, 0, STUB_RPR, ~0ull);
+	iccr(s, 0, STUB_AP1R0, ~0ull);
+	msi(s, 0, 3);                  /* ties: 8193's priority */
+	msi(s, 0, 5);
+	msi(s, 0, 4);
+	iccw(s, 0, STUB_PMR_W, 0x80);  /* masks 0xa0 and 0xc0 */
+	iccr(s, 0, STUB_HPPIR1, ~0ull);
+	ack_eoi(s, 0, 8197);
+	ack_eoi(s, 0, 8195);
+	iccr(s, 0, STUB_IAR1, ~0ull);  /* spurious: the rest is masked */
+	iccr(s, 0, STUB_ISR, 0xc0);
+	/* Disable 8194 and re-enable via INV: it stays pending meanwhile. */
+	lpi_config(s, 8194, 0xc0, false);
+	run1(s, c_inv(0, 2));
+	iccw(s, 0, STUB_PMR_W, 0xff);
+	drain(s, 0);
+	lpi_config(s, 8194, 0x30, true);
+	run1(s, c_inv(0, 2));
+	drain(s, 0);
+	/* MOVI of a pending LPI moves its delivery to vCPU 1. */
+	msi(s, 0, 4);
+	run1(s, c_movi(0, 4, 1));
+	drain(s, 0);
+	drain(s, 1);
+	pend_all(s);
+}
+
+/* SGIs and SPIs through the CPU interface; EOImode 1 with DIR. */
+static void f_icc_sgi_spi(struct scenario *s)
+{
+	w32(s, D_GICD, 0x12);
+	for (unsigned c = 0; c < D_NR_CPUS; c++) {
+		w32(s, D_RD(c) + 0x14, 0);
+		w32(s, D_RD(c) + D_GICR_SGI + 0x80, 0xffffffffu);  /* Group 1 */
+		w32(s, D_RD(c) + D_GICR_SGI + 0x100, 0xffffu);     /* SGIs on */
+		w32(s, D_RD(c) + D_GICR_SGI + 0x400, 0x80604020u); /* SGI 0-3 */
+	}
+	w32(s, D_GICD + 0x84, 0xffffffffu);  /* SPIs 32..63 Group 1 */
+	w32(s, D_GICD + 0x104, 0xffffffffu); /* enabled */
+	w32(s, D_GICD + 0x430, 0x90a0b0c0u); /* prio of 48..51 */
+	w64(s, D_GICD + 0x6100 + 8 * 48, 1); /* 48 -> vCPU 1 */
+	w64(s, D_GICD + 0x6100 + 8 * 49, 0); /* 49 -> vCPU 0 */
+	cpuif_on(s);
+	iccw(s, 0, STUB_SGI1R, 3ull << 24 | 2);      /* SGI 3 -> vCPU 1 */
+	iccw(s, 0, STUB_SGI1R, 1ull << 24 | 3);      /* SGI 1 -> vCPUs 0,1 */
+	iccw(s, 1, STUB_SGI1R, 5ull << 24 | 1ull << 40); /* IRM: all but self */
+	iccr(s, 1, STUB_HPPIR1, ~0ull);
+	ack_eoi(s, 1, 1);
+	ack_eoi(s, 1, 3);
+	iccr(s, 1, STUB_IAR1, ~0ull);
+	ack_eoi(s, 0, 1);
+	ack_eoi(s, 0, 5);
+	iccr(s, 0, STUB_IAR1, ~0ull);
+	obs(s, "GICR1_ISPENDR0", D_RD(1) + D_GICR_SGI + 0x200, 4, ~0ull);
+	spi(s, 48, 1);
+	spi(s, 49, 1);
+	iccr(s, 1, STUB_HPPIR1, ~0ull);
+	iccr(s, 0, STUB_HPPIR1, ~0ull);
+	ack_eoi(s, 1, 48);
+	iccr(s, 1, STUB_HPPIR1, ~0ull); /* level still high: pending again */
+	spi(s, 48, 0);
+	iccr(s, 1, STUB_HPPIR1, ~0ull);
+	/* EOImode 1 on vCPU 0: EOIR drops priority, DIR deactivates. */
+	iccw(s, 0, STUB_CTLR_W, 2);
+	iccr(s, 0, STUB_CTLR_R, 0x3);
+	iccr(s, 0, STUB_IAR1, ~0ull);
+	spi(s, 49, 0);
+	iccw(s, 0, STUB_EOIR1, 49);
+	iccr(s, 0, STUB_RPR, ~0ull);
+	obs(s, "GICD_ISACTIVER1 after EOIR", D_GICD + 0x304, 4, ~0ull);
+	iccw(s, 0, STUB_DIR, 49);
+	obs(s, "GICD_ISACTIVER1 after DIR", D_GICD + 0x304, 4, ~0ull);
+	/* Retarget while pending. */
+	spi(s, 50, 1);
+	spi(s, 50, 0);
+	w64(s, D_GICD + 0x6100 + 8 * 50, 1);
+	drain(s, 0);
+	drain(s, 1);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct scenario *s);
@@ -596,7 +764,8 @@ static const struct {
 	{ "lpis_disabled", f_lpis_disabled },
 	{ "its_disabled", f_its_disabled },
 	{ "cmdq_wrap", f_cmdq_wrap }, { "cmdq_memerr", f_cmdq_memerr },
-	{ "spi", f_spi },
+	{ "spi", f_spi },             { "icc_lpi", f_icc_lpi },
+	{ "icc_sgi_spi", f_icc_sgi_spi },
 };
 
 size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
@@ -646,7 +815,7 @@ static uint32_t r_lpi(uint64_t *st)
 	}
 }
 
-void sc_build_random(struct scenario *s, uint64_t seed)
+void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 {
 	uint64_t st = seed * 0x9e3779b97f4a7c15ull + 1;
 	unsigned n = 30 + pick(&st, 40);
@@ -673,6 +842,8 @@ void sc_build_random(struct scenario *s, uint64_t seed)
 		if (pick(&st, 8))
 			gicr_enable_lpis(s, c);
 	its_setup(s, false, D_DEVTAB);
+	if (cpus)
+		cpuif_on(s);
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = pick(&st, 100);
 		uint32_t dev = r_dev(&st);
@@ -730,6 +901,9 @@ void sc_build_random(struct scenario *s, uint64_t seed)
 			kick(s);
 	}
 	kick(s);
+	if (cpus)
+		for (unsigned c = 0; c < D_NR_CPUS; c++)
+			drain(s, c);
 	pend_all(s);
 }
 
@@ -746,6 +920,45 @@ static void record(struct d_obs *o, const struct d_op *op, uint64_t v)
 	}
 	o->val[o->nr] = v;
 	o->op[o->nr++] = op;
+}
+
+/* Acknowledge everything @op's vCPU has, as (RPR << 32 | INTID) pairs.
+ * The order among equal priorities is IMPLEMENTATION DEFINED, so each run
+ * of equal RPR is sorted by INTID; the runs themselves must be in the same
+ * order.  The count comes first. */
+static void drain_run(const struct d_backend *b, const struct d_op *op,
+		      struct d_obs *o)
+{
+	uint64_t got[256];
+	size_t n = 0, start = 0;
+
+	while (n < 256) {
+		uint64_t intid = b->icc(b->be, op->len, STUB_IAR1, 0) & 0xffffff;
+		uint64_t rpr;
+
+		if (intid >= 1020 && intid <= 1023)
+			break;
+		rpr = b->icc(b->be, op->len, STUB_RPR, 0) & 0xff;
+		b->icc(b->be, op->len, STUB_EOIR1, intid);
+		got[n++] = rpr << 32 | intid;
+		if (b->failed(b->be))
+			break;
+	}
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && got[i] >> 32 == got[start] >> 32)
+			continue;
+		for (size_t x = start + 1; x < i; x++) /* insertion sort */
+			for (size_t y = x; y > start && got[y - 1] > got[y]; y--) {
+				uint64_t t = got[y];
+
+				got[y] = got[y - 1];
+				got[y - 1] = t;
+			}
+		start = i;
+	}
+	record(o, op, n);
+	for (size_t i = 0; i < n; i++)
+		record(o, op, got[i]);
 }
 
 void sc_run(const struct scenario *s, const struct d_backend *b,
@@ -769,6 +982,16 @@ void sc_run(const struct scenario *s, const struct d_backend *b,
 			break;
 		case D_SPI:
 			b->spi(b->be, (uint32_t)op->addr, (int)op->val);
+			break;
+		case D_ICCW:
+			b->icc(b->be, op->len, (unsigned)op->addr, op->val);
+			break;
+		case D_ICCR:
+			record(o, op, b->icc(b->be, op->len, (unsigned)op->addr, 0) &
+					      op->mask);
+			break;
+		case D_DRAIN:
+			drain_run(b, op, o);
 			break;
 		case D_PEND: {
 			/* The LPI part of the table (INTIDs >= 8192); the

@@ -53,7 +53,20 @@ enum d_op_kind {
 	D_PEND,  /* observe LPI pending bits of vCPU val (after SAVE_PENDING) */
 	D_MSI,   /* MSI DeviceID addr, EventID val */
 	D_SPI,   /* SPI INTID addr at level val */
+	D_ICCW,  /* vCPU len: CPU-interface op addr (STUB_OP_*) with arg val */
+	D_ICCR,  /* observe vCPU len: CPU-interface op addr & mask */
+	D_DRAIN, /* observe: acknowledge (IAR1, RPR, EOIR1) all of vCPU len */
 };
+
+/* CPU-interface operations: the guest stub's optab slots. */
+enum stub_op {
+	STUB_IAR1, STUB_EOIR1, STUB_HPPIR1, STUB_RPR, STUB_PMR_R, STUB_PMR_W,
+	STUB_IGRPEN1_R, STUB_IGRPEN1_W, STUB_CTLR_R, STUB_CTLR_W, STUB_DIR,
+	STUB_AP1R0, STUB_SGI1R, STUB_BPR1_R, STUB_BPR1_W, STUB_ISR,
+	STUB_NR_OPS
+};
+#define STUB_MAILBOX(cpu) (0x44100000ull + (uint64_t)(cpu) * 0x1000)
+#define STUB_READY 0x5245414459ull
 
 struct d_op {
 	enum d_op_kind kind;
@@ -69,6 +82,7 @@ struct scenario {
 	char name[48];
 	struct d_op *ops;
 	size_t nr, cap;
+	bool cpus;              /* needs the guest stub running */
 	/* builder state */
 	uint64_t cw;            /* next command slot (bytes) */
 };
@@ -83,6 +97,7 @@ struct d_backend {
 	void (*msi)(void *be, uint32_t devid, uint32_t eventid);
 	void (*spi)(void *be, uint32_t intid, int level);
 	void (*sync_pending)(void *be);
+	uint64_t (*icc)(void *be, uint32_t cpu, unsigned op, uint64_t arg);
 	bool (*failed)(void *be);
 };
 
@@ -98,7 +113,8 @@ void sc_free(struct scenario *s);
 size_t sc_nr_fixed(void);
 const char *sc_fixed_name(size_t i);
 int sc_build_fixed(struct scenario *s, const char *name);
-void sc_build_random(struct scenario *s, uint64_t seed);
+/* @cpus: also drive the CPU interfaces (guest stub) and drain them. */
+void sc_build_random(struct scenario *s, uint64_t seed, bool cpus);
 
 /* Run @s on @b, appending observations to @o. */
 void sc_run(const struct scenario *s, const struct d_backend *b,
