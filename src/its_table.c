@@ -33,6 +33,7 @@
  *    bounded by the size of the table it walks.
  */
 #include "its.h"
+#include "v4.h"
 
 #define DTE_V (1ull << 63)
 #define DTE_NEXT_SHIFT 49
@@ -350,6 +351,11 @@ int vgic__its_save_tables(struct vgic_its *its)
 
 	if (vgic__any_running(v))
 		return -EBUSY;
+	/* GICv4.0: an ITE backed by a vLPI whose pending state cannot be
+	 * read makes the save fail with -EACCES, as in KVM. */
+	ret = vgic__v4_its_save_check(v, its);
+	if (ret)
+		return ret;
 	w = vgic__alloc(v, 2 * sizeof(*w));
 	if (!w)
 		return -ENOMEM;
