@@ -215,7 +215,7 @@ uint32_t vgic__ack(struct vgic *v, uint32_t vcpu, unsigned groups,
 	return h.intid;
 }
 
-void vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group)
+bool vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group)
 {
 	struct vgic_vcpu *c = &v->vcpu[vcpu];
 	uint32_t a0 = c->ap0r[0], a1 = c->ap1r[0];
@@ -223,18 +223,19 @@ void vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group)
 	bool g0;
 
 	if (!(a0 | a1))
-		return; /* UNPREDICTABLE: nothing active; ignored. */
+		return false; /* UNPREDICTABLE: nothing active; ignored. */
 	bit = vgic_lowest_bit(a0 | a1);
 	g0 = (a0 >> bit) & 1;
 	/* An EOI for the other group than the highest active one is
 	 * ignored (as QEMU's icc_eoir_write). @group > 1: either. */
 	if (group <= 1 && (g0 ? 0u : 1u) != group)
-		return;
+		return false;
 	if (g0)
 		c->ap0r[0] &= ~(1u << bit);
 	else
 		c->ap1r[0] &= ~(1u << bit);
 	vgic__update_vcpu(v, vcpu);
+	return true;
 }
 
 void vgic__deactivate(struct vgic *v, uint32_t vcpu, uint32_t intid)

@@ -275,8 +275,9 @@ uint8_t vgic__rpr(struct vgic *v, uint32_t vcpu);
 uint32_t vgic__ack(struct vgic *v, uint32_t vcpu, unsigned groups,
 		   struct vgic_hppi *acked);
 /* Priority drop (EOIR): clear the highest set active-priority bit, if it
- * belongs to @group (0 or 1; 2 = either group). */
-void vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group);
+ * belongs to @group (0 or 1; 2 = either group).  Returns whether a
+ * priority was dropped. */
+bool vgic__priority_drop(struct vgic *v, uint32_t vcpu, unsigned group);
 /* Deactivate (EOIR with EOImode 0, or DIR). */
 void vgic__deactivate(struct vgic *v, uint32_t vcpu, uint32_t intid);
 

@@ -62,6 +62,13 @@ enum {
 #define VGIC_V3_REDIST_SIZE 0x20000ull /* per vCPU: RD_base + SGI_base */
 #define VGIC_ITS_SIZE 0x20000ull
 
+/*
+ * Guest physical address size the ADDR group checks frames against
+ * (-E2BIG beyond it).  KVM uses the VM's IPA size; libvgic has no host
+ * limit and accepts any address the REDIST_REGION encoding can carry.
+ */
+#define VGIC_PHYS_ADDR_BITS 52
+
 /* Attr field encodings. */
 #define VGIC_ATTR_CPUID_SHIFT 32
 #define VGIC_ATTR_CPUID_MASK (0xffull << VGIC_ATTR_CPUID_SHIFT)
