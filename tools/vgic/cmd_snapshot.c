@@ -83,6 +83,14 @@ static bool irq_interesting(const struct irq_state *s)
 	return s->enabled || s->pending || s->active || s->level;
 }
 
+static bool same_state(const struct irq_state *a, const struct irq_state *b)
+{
+	return a->group == b->group && a->enabled == b->enabled &&
+	       a->pending == b->pending && a->active == b->active &&
+	       a->edge == b->edge && a->level == b->level &&
+	       a->priority == b->priority && !a->has_route && !b->has_route;
+}
+
 static const char *yn(bool b)
 {
 	return b ? "yes" : "no";
@@ -138,20 +146,31 @@ static void show_scope_text(const struct snapfile *s, enum scope_kind kind,
 	printf("  Interrupts enabled, pending, active or with the line high: %zu\n",
 	       rows);
 	if (rows)
-		printf("    %5s  %5s  %4s  %-7s  %-7s  %-7s  %-6s  %-5s  %s\n",
+		printf("    %9s  %5s  %4s  %-7s  %-7s  %-7s  %-6s  %-5s  %s\n",
 		       "INTID", "GROUP", "PRIO", "TRIGGER", "ENABLED",
 		       "PENDING", "ACTIVE", "LEVEL", "ROUTE");
 	for (uint32_t id = 0; id < MAX_INTID; id++) {
 		const struct irq_state *q = &st[id];
-		char route[24] = "-";
+		char route[24] = "-", ids[16];
+		uint32_t last = id;
+
 		if (!irq_interesting(q))
 			continue;
+		/* Fold runs of identical interrupts (e.g. the SGIs) into one
+		 * row. */
+		while (last + 1 < MAX_INTID && same_state(q, &st[last + 1]))
+			last++;
 		if (q->has_route)
 			mpidr_name(q->route, route, sizeof(route));
-		printf("    %5u  %5u  0x%02x  %-7s  %-7s  %-7s  %-6s  %-5s  %s\n",
-		       id, q->group, q->priority, q->edge ? "edge" : "level",
+		if (last == id)
+			snprintf(ids, sizeof(ids), "%u", id);
+		else
+			snprintf(ids, sizeof(ids), "%u-%u", id, last);
+		printf("    %9s  %5u  0x%02x  %-7s  %-7s  %-7s  %-6s  %-5s  %s\n",
+		       ids, q->group, q->priority, q->edge ? "edge" : "level",
 		       yn(q->enabled), yn(q->pending), yn(q->active),
 		       q->level ? "high" : "low", route);
+		id = last;
 	}
 	free(st);
 }
@@ -285,7 +304,7 @@ static void show_json(const struct snapfile *s)
 		json_end_obj(&j);
 	}
 	json_end_arr(&j);
-	problems_json(&s->probs, &j);
+	problems_json(&s->probs, &j, "offset");
 	json_end_obj(&j);
 }
 
@@ -649,7 +668,7 @@ int cmd_snapshot(int argc, char **argv)
 			json_begin_obj(&j, NULL);
 			json_str(&j, "file", a.path);
 			json_bool(&j, "valid", a.probs.n == 0);
-			problems_json(&a.probs, &j);
+			problems_json(&a.probs, &j, "offset");
 			json_end_obj(&j);
 		} else {
 			if (!strcmp(verb, "show"))
@@ -657,7 +676,7 @@ int cmd_snapshot(int argc, char **argv)
 			else
 				print_header_text(&a);
 			if (a.probs.n || !strcmp(verb, "check"))
-				problems_print(&a.probs, stdout);
+				problems_print(&a.probs, stdout, "OFFSET");
 		}
 		ret = a.probs.n ? TOOL_PROBLEMS : TOOL_OK;
 		snapfile_free(&a);

@@ -566,7 +566,7 @@ static void print_json(struct decoded *d, bool with_maps)
 		}
 		json_end_arr(&j);
 	}
-	problems_json(&d->probs, &j);
+	problems_json(&d->probs, &j, "gpa");
 	json_u64(&j, "bytes_decoded", d->ram.bytes_read);
 	json_end_obj(&j);
 }
@@ -713,7 +713,7 @@ int cmd_tables(int argc, char **argv)
 		else
 			printf("Checked %zu collections, %zu devices, %zu mappings.\n",
 			       d->nr_colls, d->nr_devs, d->nr_maps);
-		problems_print(&d->probs, stdout);
+		problems_print(&d->probs, stdout, "GPA");
 	}
 	ret = d->probs.n ? TOOL_PROBLEMS : TOOL_OK;
 	problems_free(&d->probs);

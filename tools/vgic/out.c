@@ -141,14 +141,14 @@ void problem_add(struct problems *ps, uint64_t gpa, const char *where,
 	va_end(ap);
 }
 
-void problems_print(const struct problems *ps, FILE *f)
+void problems_print(const struct problems *ps, FILE *f, const char *loc)
 {
 	if (!ps->n) {
 		fprintf(f, "No problems found.\n");
 		return;
 	}
 	fprintf(f, "%zu problem%s found:\n", ps->n, ps->n == 1 ? "" : "s");
-	fprintf(f, "  %-18s  %-20s  %-8s  %s\n", "GPA", "ENTRY", "FIELD",
+	fprintf(f, "  %-18s  %-20s  %-8s  %s\n", loc, "ENTRY", "FIELD",
 		"PROBLEM");
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct problem *p = &ps->p[i];
@@ -160,16 +160,17 @@ void problems_print(const struct problems *ps, FILE *f)
 	}
 }
 
-void problems_json(const struct problems *ps, struct json *j)
+void problems_json(const struct problems *ps, struct json *j,
+		   const char *loc)
 {
 	json_begin_arr(j, "problems");
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct problem *p = &ps->p[i];
 		json_begin_obj(j, NULL);
 		if (p->gpa)
-			json_hex(j, "gpa", p->gpa);
+			json_hex(j, loc, p->gpa);
 		else
-			json_null(j, "gpa");
+			json_null(j, loc);
 		json_str(j, "entry", p->where);
 		json_str(j, "field", p->field);
 		json_str(j, "message", p->msg);

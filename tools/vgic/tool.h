@@ -86,8 +86,10 @@ struct problems {
 void problem_add(struct problems *ps, uint64_t gpa, const char *where,
 		 const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-void problems_print(const struct problems *ps, FILE *f);
-void problems_json(const struct problems *ps, struct json *j);
+/* @loc names the location column: "GPA" or "OFFSET". */
+void problems_print(const struct problems *ps, FILE *f, const char *loc);
+void problems_json(const struct problems *ps, struct json *j,
+		   const char *loc);
 void problems_free(struct problems *ps);
 
 #endif
