@@ -31,7 +31,7 @@
 static const uint32_t psci_functions[] = {
 	PSCI_VERSION, PSCI_CPU_SUSPEND, PSCI_CPU_OFF, PSCI_CPU_ON,
 	PSCI_AFFINITY_INFO, PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,
-	PSCI_SYSTEM_RESET, PSCI_FEATURES,
+	PSCI_SYSTEM_RESET, PSCI_FEATURES, VMM_HVC_EXIT,
 };
 
 static struct vcpu *by_mpidr(struct vm *vm, uint64_t mpidr)

@@ -541,6 +541,7 @@ static bool its_pta;
 static uint64_t *dev_l1;       /* two-level: L1 table */
 static uint32_t dev_esz;       /* device table entry size */
 static bool dev_two_level;
+static uint32_t dev_psz;       /* ITS page size */
 
 static void its_cmd(uint64_t d0, uint64_t d1, uint64_t d2, uint64_t d3)
 {
@@ -592,24 +593,33 @@ void its_init(bool two_level)
 		uintptr_t reg = ITS_BASE + GITS_BASER + 8 * n;
 		uint64_t v = rd64(reg);
 		uint32_t type = (v >> 56) & 7, esz = ((v >> 48) & 0x1f) + 1;
+		uint32_t psz;
 		void *tbl;
 
 		if (type == 0)
 			continue;
-		tbl = alloc_zeroed(65536, 65536);
+		/* ask for 4K pages, take what the ITS offers (KVM: 64K) */
+		wr64(reg, v & ~(3ull << 8));
+		v = rd64(reg);
+		psz = 4096u << (2 * ((v >> 8) & 3));
+		if (psz > 65536)
+			psz = 65536;
+		tbl = alloc_zeroed(psz, 65536);
 		if (type == 1 && two_level) {
-			/* one 4K L1 page: 512 pointers to 4K L2 pages */
-			wr64(reg, (1ull << 63) | (1ull << 62) | (uintptr_t)tbl);
+			/* one L1 page of pointers to L2 pages */
+			wr64(reg, (1ull << 63) | (1ull << 62) | (v & (3ull << 8)) |
+				  (uintptr_t)tbl);
 			if (rd64(reg) & (1ull << 62)) {
 				dev_two_level = true;
 				dev_l1 = tbl;
 				dev_esz = esz;
+				dev_psz = psz;
 				continue;
 			}
 			printf_("ITS: two-level device table not supported\n");
 		}
-		/* flat: 16 pages of 4K */
-		wr64(reg, (1ull << 63) | (uintptr_t)tbl | 15);
+		/* flat: one page */
+		wr64(reg, (1ull << 63) | (v & (3ull << 8)) | (uintptr_t)tbl);
 		CHECK(rd64(reg) >> 63, "ITS: BASER%d (type %u) not valid", n,
 		      type);
 	}
@@ -636,11 +646,11 @@ void its_mapd(uint32_t devid, uint32_t event_bits)
 		size = 256;
 	itt = alloc_zeroed(size, 256);
 	if (dev_two_level) {
-		uint32_t per_page = 4096 / dev_esz, idx = devid / per_page;
+		uint32_t per_page = dev_psz / dev_esz, idx = devid / per_page;
 
-		CHECK(idx < 512, "device %u beyond the L1 table", devid);
+		CHECK(idx < dev_psz / 8, "device %u beyond the L1 table", devid);
 		if (!(dev_l1[idx] >> 63)) {
-			void *l2 = alloc_zeroed(4096, 4096);
+			void *l2 = alloc_zeroed(dev_psz, dev_psz);
 
 			wr64((uintptr_t)&dev_l1[idx],
 			     (1ull << 63) | (uintptr_t)l2);
@@ -756,4 +766,41 @@ void gic_init_secondary(uint32_t cpu)
 		gicv3_cpu_init(cpu);
 	else
 		gicv2_cpu_init(cpu);
+}
+
+void gic_enable_irq(uint32_t intid, uint32_t cpu, bool edge)
+{
+	if (gic_version == 3)
+		gicv3_enable_irq(intid, cpu, edge);
+	else
+		gicv2_enable_irq(intid, intid < 32 ? 0 : 1u << cpu, edge);
+}
+
+void gic_send_sgi(uint32_t cpu, uint32_t intid)
+{
+	if (gic_version == 3)
+		gicv3_send_sgi(cpu, intid);
+	else
+		gicv2_send_sgi(1u << cpu, intid);
+}
+
+void gic_send_sgi_others(uint32_t intid)
+{
+	if (gic_version == 3)
+		gicv3_send_sgi_all_but_self(intid);
+	else
+		wr32(GICD_BASE + GICD_SGIR, (1u << 24) | intid);
+}
+
+void gic_pend_spi(uint32_t intid)
+{
+	if (gic_version == 3)
+		gicv3_pend_spi(intid);
+	else
+		gicv2_pend_spi(intid);
+}
+
+void migrate_point(void)
+{
+	puts_("[migrate-point]\n");
 }

@@ -135,6 +135,33 @@ void gicv2_send_sgi(uint32_t target_mask, uint32_t intid);
 void gicv2_pend_spi(uint32_t intid);
 
 /* generic GIC front end chosen by gic_version */
+void gic_enable_irq(uint32_t intid, uint32_t cpu, bool edge);
+void gic_send_sgi(uint32_t cpu, uint32_t intid);
+void gic_send_sgi_others(uint32_t intid);
+void gic_pend_spi(uint32_t intid);
+/* Sleep in WFI until @cond holds, taking interrupts meanwhile (no lost
+ * wake-up: the condition is checked with IRQs masked). */
+#define WAIT_IRQ(cond)                                                        \
+	do {                                                                  \
+		irq_disable();                                                \
+		while (!(cond)) {                                             \
+			wfi();                                                \
+			irq_enable();                                         \
+			isb();                                                \
+			irq_disable();                                        \
+		}                                                             \
+		irq_enable();                                                 \
+	} while (0)
+/* Like WAIT_IRQ but gives up after @us microseconds; true if @cond. */
+#define WAIT_IRQ_US(cond, us)                                                 \
+	({                                                                    \
+		uint64_t end_ = counter() + (us) * counter_freq() / 1000000;  \
+		irq_enable();                                                 \
+		while (!(cond) && counter() < end_)                           \
+			cpu_relax();                                          \
+		(bool)(cond);                                                 \
+	})
+void migrate_point(void); /* prints "[migrate-point]": tests migrate here */
 void gic_init_primary(void);   /* detect version, dist init, cpu init */
 void gic_init_secondary(uint32_t cpu);
 

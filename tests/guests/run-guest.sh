@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs one test guest on vgic-vmm, optionally with a migration in the middle.
+#   run-guest.sh VMM IMAGE MODE [vmm options...]
+# MODE: plain     boot and run to the end
+#       migrate   migrate at the guest's "[migrate-point]" to a second
+#                 vgic-vmm over a unix socket (control-socket trigger)
+#       migrate-tcp  the same over TCP on 127.0.0.1, triggered by output
+#       save      --save at the migrate point, then --restore the file
+# Passes when every VMM exits 0 and the guest printed "PASS".
+set -u
+VMM=$1 IMG=$2 MODE=$3
+shift 3
+T=${GUEST_TIMEOUT:-60}
+TMP=$(mktemp -d /tmp/vgic-guest.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
+OUT=$TMP/out
+fail() { echo "run-guest: FAIL: $*"; head -c 20000 "$OUT"* 2>/dev/null; exit 1; }
+
+case $MODE in
+plain)
+	timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) "$@" </dev/null >"$OUT" 2>&1
+	rc=$?
+	head -c 20000 "$OUT"
+	[ $rc -eq 0 ] || fail "vgic-vmm exited with $rc"
+	;;
+migrate|migrate-tcp)
+	if [ "$MODE" = migrate ]; then
+		DEST=unix:$TMP/mig.sock
+	else
+		PORT=$(( 20000 + RANDOM % 20000 ))
+		DEST=tcp:127.0.0.1:$PORT
+	fi
+	timeout $T "$VMM" --incoming "$DEST" --timeout $((T - 5)) \
+		--after-migrate-input g </dev/null >"$OUT.dst" 2>&1 &
+	dst=$!
+	for _ in $(seq 200); do	# until the destination listens
+		grep -q "waiting for an incoming" "$OUT.dst" 2>/dev/null && break
+		sleep 0.025
+	done
+	if [ "$MODE" = migrate ]; then
+		# trigger through the control socket when the guest prints
+		# the migrate point
+		timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) \
+			--control unix:$TMP/ctl.sock --migrate-to "$DEST" "$@" \
+			</dev/null >"$OUT.src" 2>&1 &
+		src=$!
+		for _ in $(seq 400); do
+			grep -q '\[migrate-point\]' "$OUT.src" 2>/dev/null && break
+			sleep 0.025
+		done
+		python3 - "$TMP/ctl.sock" "$DEST" <<'PY' || fail "control socket"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("migrate %s\n" % sys.argv[2]).encode())
+print("control:", s.recv(100).decode().strip())
+PY
+		wait $src; rc=$?
+	else
+		timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) \
+			--migrate-to "$DEST" --migrate-on-output '[migrate-point]' \
+			"$@" </dev/null >"$OUT.src" 2>&1
+		rc=$?
+	fi
+	wait $dst; drc=$?
+	echo "--- source"; head -c 20000 "$OUT.src"
+	echo "--- destination"; head -c 20000 "$OUT.dst"
+	cat "$OUT.src" "$OUT.dst" > "$OUT"
+	[ $rc -eq 0 ] || fail "source exited with $rc"
+	[ $drc -eq 0 ] || fail "destination exited with $drc"
+	grep -q "migrated to" "$OUT.src" || fail "the source did not migrate"
+	grep -q "downtime" "$OUT.dst" || fail "the destination did not report downtime"
+	;;
+save)
+	timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) --save "$TMP/snap" \
+		--migrate-on-output '[migrate-point]' "$@" </dev/null >"$OUT.src" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || fail "saving exited with $rc"
+	timeout $T "$VMM" --restore "$TMP/snap" --timeout $((T - 5)) \
+		--after-migrate-input g </dev/null >"$OUT.dst" 2>&1
+	drc=$?
+	cat "$OUT.src" "$OUT.dst" > "$OUT"
+	head -c 20000 "$OUT"
+	[ $drc -eq 0 ] || fail "restore exited with $drc"
+	;;
+*)
+	fail "unknown mode $MODE"
+	;;
+esac
+grep -q "PASS" "$OUT" || fail "the guest did not report PASS"
+grep -q "FAIL" "$OUT" && fail "the guest reported a failure"
+echo "run-guest: ok"
