@@ -6,7 +6,7 @@
 #                 vgic-vmm over a unix socket (control-socket trigger)
 #       migrate-tcp  the same over TCP on 127.0.0.1, triggered by output
 #       save      --save at the migrate point, then --restore the file
-# Passes when every VMM exits 0 and the guest printed "PASS".
+# Passes when every VMM exits 0 and the guest printed "TEST-EXIT 0".
 set -u
 VMM=$1 IMG=$2 MODE=$3
 shift 3
@@ -87,6 +87,6 @@ save)
 	fail "unknown mode $MODE"
 	;;
 esac
-grep -q "PASS" "$OUT" || fail "the guest did not report PASS"
+grep -q "TEST-EXIT 0" "$OUT" || fail "the guest did not report success"
 grep -q "FAIL" "$OUT" && fail "the guest reported a failure"
 echo "run-guest: ok"

@@ -802,5 +802,14 @@ void gic_pend_spi(uint32_t intid)
 
 void migrate_point(void)
 {
+	uint64_t end;
+
 	puts_("[migrate-point]\n");
+	/* Give a migration triggered from outside (control socket, signal)
+	 * time to happen here: wait up to 300 ms, or until the destination
+	 * feeds 'g' (--after-migrate-input). */
+	end = counter() + counter_freq() * 3 / 10;
+	while (counter() < end)
+		if (getc_nb() == 'g')
+			break;
 }
