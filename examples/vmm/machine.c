@@ -224,7 +224,6 @@ int vmm_vm_create(struct vm *vm)
 	vm->nr_vcpus = vm->opt.smp;
 	vm->gic_version = vm->opt.gic;
 	vm->has_its = vm->opt.gic == 3 && vm->opt.its;
-	vm->control_fd = vm->control_client = -1;
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->ram == MAP_FAILED) {

@@ -68,6 +68,7 @@ static void usage(FILE *f)
 "  SIGUSR1                 migrate to --migrate-to (or --save FILE)\n"
 "\n"
 "Other:\n"
+"  --input S               bytes for the UART at boot (escapes as above)\n"
 "  --timeout SECONDS       stop with status 5 if the guest runs longer\n"
 "  --slice N               basic blocks per round-robin slice (default 2000)\n"
 "  --stats                 print per-vCPU counters at exit\n"
@@ -143,7 +144,7 @@ enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_SMP, OPT_GIC, OPT_NOITS,
 	OPT_DTB, OPT_SAVE, OPT_RESTORE, OPT_INCOMING, OPT_MIGRATE_TO,
 	OPT_CONTROL, OPT_MOO, OPT_AMI, OPT_TIMEOUT, OPT_SLICE, OPT_STATS,
-	OPT_VERSION,
+	OPT_VERSION, OPT_INPUT,
 };
 
 static const struct option long_opts[] = {
@@ -162,6 +163,7 @@ static const struct option long_opts[] = {
 	{ "migrate-on-output", required_argument, NULL, OPT_MOO },
 	{ "after-migrate-input", required_argument, NULL, OPT_AMI },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "slice", required_argument, NULL, OPT_SLICE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -240,6 +242,10 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		case OPT_AMI:
 			o->after_migrate_len = unescape(optarg);
 			o->after_migrate_input = optarg;
+			break;
+		case OPT_INPUT:
+			o->input_len = unescape(optarg);
+			o->input = optarg;
 			break;
 		case OPT_TIMEOUT:
 			o->timeout_s = strtod(optarg, &end);
@@ -503,6 +509,10 @@ int main(int argc, char **argv)
 	}
 	if (vm.opt.restore_file)
 		vmm_migrate_after_resume(&vm);
+	else if (vm.opt.kernel && vm.opt.input) {
+		vm.rx_pending = (const uint8_t *)vm.opt.input;
+		vm.rx_pending_len = vm.opt.input_len;
+	}
 	if (fcntl(0, F_GETFL) >= 0)
 		vm.stdin_fd = 0; /* read only when ppoll() says it is ready */
 	vm.start_ns = vmm_host_ns();

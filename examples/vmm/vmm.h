@@ -116,6 +116,8 @@ struct vmm_opts {
 	const char *migrate_on_output;
 	const char *after_migrate_input;
 	size_t after_migrate_len;
+	const char *input;       /* --input: UART bytes at boot */
+	size_t input_len;
 	uint64_t slice;          /* blocks per round-robin slice */
 	bool quiet, stats;
 	double timeout_s;        /* 0 = none */

@@ -18,7 +18,8 @@ fail() { echo "run-guest: FAIL: $*"; head -c 20000 "$OUT"* 2>/dev/null; exit 1; 
 
 case $MODE in
 plain)
-	timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) "$@" </dev/null >"$OUT" 2>&1
+	timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) --input g "$@" \
+		</dev/null >"$OUT" 2>&1
 	rc=$?
 	head -c 20000 "$OUT"
 	[ $rc -eq 0 ] || fail "vgic-vmm exited with $rc"
