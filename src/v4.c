@@ -22,6 +22,7 @@
  * handed back when it runs, and GICR_ISPENDR0 shows the union.
  */
 #include "its.h"
+#include "mmio.h"
 #include "v4.h"
 
 #include <vgic/v4.h>
@@ -304,38 +305,105 @@ void vgic__v4_vcpu_run_slow(struct vgic *v, uint32_t vcpu, bool running)
 		/* KVM configures vSGIs at first run for a restored
 		 * nASSGIreq (user writes have no side effect). */
 		vsgi_configure(v, v4);
+		/* A resident vCPU's vSGIs are in the emulated CPU interface,
+		 * whatever their configuration. */
+		if (v4->vsgi_on)
+			vsgi_pull(v, v4, vcpu);
 		atomic_store_explicit(&v4->db[vcpu], false,
 				      memory_order_relaxed);
 		v4->ops.vpe_schedule(v4->be, vcpu, true);
 		return;
 	}
+	/* Not resident first, so that the backend keeps the vSGIs. */
+	v4->ops.vpe_schedule(v4->be, vcpu, false);
 	if (v4->vsgi_on && v4->vpe_mapped[vcpu])
 		vsgi_push(v, v4, vcpu);
-	v4->ops.vpe_schedule(v4->be, vcpu, false);
 }
 
-uint32_t vgic__v4_sgi_pending_slow(struct vgic *v, uint32_t vcpu)
+/* Pending vSGIs of @vcpu held by the backend (0 if none or vSGIs off). */
+static uint32_t sgi_pending(struct vgic *v, uint32_t vcpu)
 {
 	struct vgic_v4 *v4 = vgic__v4(v);
 	uint16_t pend = 0;
 
-	if (!v4->vsgi_on || vcpu >= v->nr_vcpus || !v4->vpe_mapped[vcpu] ||
+	if (!v4 || !v4->vsgi_on || vcpu >= v->nr_vcpus ||
+	    !v4->vpe_mapped[vcpu] ||
 	    v4->ops.vsgi_get_pending(v4->be, vcpu, &pend))
 		return 0;
 	return pend;
 }
 
-bool vgic__v4_sgi_set_pending_slow(struct vgic *v, uint32_t vcpu, uint32_t sgi,
-				   bool pending)
+/* Where a write of @vcpu's SGI pending state goes: true if the backend
+ * holds them (vSGIs on and the vCPU stopped: a running vCPU's vSGIs are in
+ * the emulated CPU interface). */
+static bool sgi_in_backend(struct vgic *v, uint32_t vcpu)
 {
 	struct vgic_v4 *v4 = vgic__v4(v);
 
-	/* A running vCPU's vSGIs are in the emulated CPU interface. */
-	if (!v4->vsgi_on || vcpu >= v->nr_vcpus || sgi >= VGIC_NR_SGIS ||
-	    !v4->vpe_mapped[vcpu] || v->vcpu[vcpu].running)
-		return false;
-	/* §7.11: a userspace write must reach wherever the state lives. */
-	return v4->ops.vsgi_set_pending(v4->be, vcpu, sgi, pending) == 0;
+	return v4 && v4->vsgi_on && vcpu < v->nr_vcpus &&
+	       v4->vpe_mapped[vcpu] && !v->vcpu[vcpu].running;
+}
+
+/* Apply the SGI bits of @val (a 32-bit ISPENDR0-style value) to the
+ * backend: bits set in @val are made pending (@set) or cleared (!@set),
+ * or, with @absolute, every SGI takes the value of its bit. */
+static void sgi_write(struct vgic *v, uint32_t vcpu, uint64_t val, bool set,
+		      bool absolute)
+{
+	struct vgic_v4 *v4 = vgic__v4(v);
+
+	for (uint32_t s = 0; s < VGIC_NR_SGIS; s++) {
+		bool bit = (val >> s) & 1;
+
+		if (absolute)
+			v4->ops.vsgi_set_pending(v4->be, vcpu, s, bit);
+		else if (bit)
+			v4->ops.vsgi_set_pending(v4->be, vcpu, s, set);
+	}
+}
+
+uint64_t vgic__v4_read_pending0(struct vgic_mmio_ctx *c, uint32_t off,
+				unsigned len)
+{
+	return vgic__mmio_read_pending(c, off, len) |
+	       sgi_pending(c->v, c->priv);
+}
+
+uint64_t vgic__v4_uread_pending0(struct vgic_mmio_ctx *c, uint32_t off,
+				 unsigned len)
+{
+	return vgic__mmio_uread_pending(c, off, len) |
+	       sgi_pending(c->v, c->priv);
+}
+
+void vgic__v4_write_spending0(struct vgic_mmio_ctx *c, uint32_t off,
+			      unsigned len, uint64_t val)
+{
+	if (sgi_in_backend(c->v, c->priv)) {
+		sgi_write(c->v, c->priv, val, true, false);
+		val &= ~(uint64_t)0xffff;
+	}
+	vgic__mmio_write_spending(c, off, len, val);
+}
+
+void vgic__v4_write_cpending0(struct vgic_mmio_ctx *c, uint32_t off,
+			      unsigned len, uint64_t val)
+{
+	if (sgi_in_backend(c->v, c->priv))
+		sgi_write(c->v, c->priv, val, false, false);
+	vgic__mmio_write_cpending(c, off, len, val);
+}
+
+int vgic__v4_uwrite_pending0(struct vgic_mmio_ctx *c, uint32_t off,
+			     unsigned len, uint64_t val)
+{
+	/* §7.11: a restored vSGI must reach the backend; its latch is
+	 * cleared (the absolute write below sees a 0). */
+	if (sgi_in_backend(c->v, c->priv)) {
+		sgi_write(c->v, c->priv, val, true, true);
+		val &= ~(uint64_t)0xffff;
+	}
+	return vgic__mmio_uwrite_pending_abs(c, off, len, val);
 }
 
 /* ---- forwarding ----------------------------------------------------------- */

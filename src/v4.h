@@ -19,8 +19,8 @@
  *   its_table.c        vgic__v4_its_save_check at the start of SAVE_TABLES.
  *   gicv3_dist.c       vgic__v4_nassgicap (GICD_TYPER2), vgic__v4_vsgi_update
  *                      after GICD_CTLR.nASSGIreq changes.
- *   gicv3_redist.c     vgic__v4_sgi_pending / vgic__v4_sgi_set_pending for
- *                      GICR_ISPENDR0 (guest and userspace).
+ *   gicv3_redist.c     vgic__v4_*pending0 as the GICR_ISPENDR0/ICPENDR0
+ *                      handlers (guest and userspace).
  *   vgic.c             vgic__v4_destroy, vgic__v4_vcpu_run, vgic__v4_db.
  */
 #ifndef VGIC_V4_PRIV_H
@@ -123,24 +123,21 @@ static inline int vgic__v4_its_save_check(struct vgic *v,
 /* GICD_TYPER2.nASSGIcap: a GICv4.1 backend with vSGIs is attached. */
 bool vgic__v4_nassgicap(struct vgic *v);
 
-/* GICR_ISPENDR0: pending vSGIs of @vcpu held by the backend (to OR into
- * the software latches), 0 if none or no backend. */
-uint32_t vgic__v4_sgi_pending_slow(struct vgic *v, uint32_t vcpu);
-static inline uint32_t vgic__v4_sgi_pending(struct vgic *v, uint32_t vcpu)
-{
-	return vgic__v4(v) ? vgic__v4_sgi_pending_slow(v, vcpu) : 0;
-}
-
-/* GICR_ISPENDR0/ICPENDR0 write of SGI @sgi on @vcpu: with vSGIs in the
- * backend, set or clear it there and return true (the caller then only
- * clears the software latch); false: handle in software as usual. */
-bool vgic__v4_sgi_set_pending_slow(struct vgic *v, uint32_t vcpu, uint32_t sgi,
-				   bool pending);
-static inline bool vgic__v4_sgi_set_pending(struct vgic *v, uint32_t vcpu,
-					    uint32_t sgi, bool pending)
-{
-	return vgic__v4(v) &&
-	       vgic__v4_sgi_set_pending_slow(v, vcpu, sgi, pending);
-}
+/* GICR_ISPENDR0 / GICR_ICPENDR0 handlers for the redistributor's register
+ * table: the generic pending handlers (mmio.c) plus, with vSGIs in a
+ * GICv4.1 backend, the SGIs' state there (reads show the union; writes of
+ * a stopped vCPU's SGIs go to the backend, §7.11).  Without a backend they
+ * are exactly the generic handlers. */
+struct vgic_mmio_ctx;
+uint64_t vgic__v4_read_pending0(struct vgic_mmio_ctx *c, uint32_t off,
+				unsigned len);
+uint64_t vgic__v4_uread_pending0(struct vgic_mmio_ctx *c, uint32_t off,
+				 unsigned len);
+void vgic__v4_write_spending0(struct vgic_mmio_ctx *c, uint32_t off,
+			      unsigned len, uint64_t val);
+void vgic__v4_write_cpending0(struct vgic_mmio_ctx *c, uint32_t off,
+			      unsigned len, uint64_t val);
+int vgic__v4_uwrite_pending0(struct vgic_mmio_ctx *c, uint32_t off,
+			     unsigned len, uint64_t val);
 
 #endif /* VGIC_V4_PRIV_H */
