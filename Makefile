@@ -58,5 +58,15 @@ bench: build
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# libFuzzer targets (clang), FUZZ_SECONDS each; see fuzz/run.sh for knobs.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-coverage
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# src/ line coverage reached by replaying the fuzz corpora (llvm-cov).
+fuzz-coverage: deps
+	fuzz/coverage.sh
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -1,0 +1,393 @@
+/*
+ * libvgic fuzz target 2: the ITS command queue.
+ *
+ * A GICv3 VM with one or two ITSes (flat or two-level device tables), LPIs
+ * enabled on every vCPU, and a guest that queues ITS commands - decoded
+ * from the input either field by field (so that MAPD/MAPC/MAPTI chains
+ * actually map things) or as 32 raw bytes - publishes CWRITER, pokes
+ * arbitrary bytes into guest RAM behind the tables, rewrites ITS and
+ * redistributor registers, sends MSIs and acknowledges LPIs, while the VMM
+ * runs SAVE_TABLES, SAVE_PENDING_TABLES, RESTORE_TABLES and ITS reset.
+ *
+ * Input format (little-endian, zeros past the end):
+ *   u8 config: bits 1:0 nr_vcpus - 1, bit 2 two ITSes, bit 3 two-level
+ *      device tables, bit 4 sparse MPIDRs, bits 7:5 queue pages - 1
+ *   u8 LPI INTID bits = 14 + byte % 3
+ *   operations: u8 opcode (enum fz_queue_op) and its fields, see run_ops().
+ *
+ * Invariants: MSIs and attribute calls return documented values only; the
+ * output/acknowledge checks of fz_ack_all(); and a differential round trip
+ * when the run stayed "well formed" (no raw MAPD/MAPTI, no RAM pokes, no
+ * mid-run save/restore/reset, no BASER/PROPBASER rewrite, no MOVALL or
+ * MAPC V=0, no two ITEs on one LPI): ITS_SAVE_TABLES and
+ * SAVE_PENDING_TABLES succeed, a fresh VM restores the tables from the
+ * same RAM, and both VMs translate every probed (DeviceID, EventID) the
+ * same way and deliver the same LPIs to the same vCPUs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+#define MAX_OPS 2048
+#define ACK_LIMIT 4096
+
+static uint64_t doorbell(uint32_t its)
+{
+	return fz_its_base(its) + 0x10040;
+}
+
+
+struct cmd_vm {
+	struct th_host *h;
+	struct vgic *v;
+	struct vgic_device *gic, *its[2];
+	uint32_t nr_vcpus, nr_its;
+	bool indirect;
+	unsigned idbits, q_pages;
+	const uint64_t *mpidr;
+	uint32_t cur;             /* ITS receiving commands */
+	uint64_t wr[2];           /* software CWRITER per ITS */
+	bool pristine;            /* differential check still valid */
+	uint8_t lpi_used[8192];   /* bitmap of pINTIDs given to MAPTI */
+	struct fz_probe probe[FZ_MAX_PROBES];
+	uint32_t nr_probes;
+};
+
+static uint64_t q_bytes(const struct cmd_vm *m)
+{
+	return m->q_pages * 0x1000ull;
+}
+
+/* DeviceID from one byte: 0..63, or 8192.. (second L1 entry). */
+static uint32_t dec_devid(uint8_t b)
+{
+	return (b & 0x3f) | ((b & 0x40) ? 8192u : 0);
+}
+
+/* ITT slot of a structured DeviceID: one per device, never shared. */
+static uint32_t itt_slot(uint32_t devid)
+{
+	return (devid & 0x3f) | ((devid & 8192) ? 64 : 0);
+}
+
+static void add_probe(struct cmd_vm *m, uint32_t devid, uint32_t eventid)
+{
+	uint64_t db = doorbell(m->cur);
+
+	for (uint32_t i = 0; i < m->nr_probes; i++)
+		if (m->probe[i].doorbell == db && m->probe[i].devid == devid &&
+		    m->probe[i].eventid == eventid)
+			return;
+	if (m->nr_probes < FZ_MAX_PROBES)
+		m->probe[m->nr_probes++] =
+			(struct fz_probe){ db, devid, eventid };
+}
+
+static void note_lpi(struct cmd_vm *m, uint32_t intid)
+{
+	if (intid >= 0x10000)
+		return;
+	if (m->lpi_used[intid >> 3] & (1u << (intid & 7)))
+		m->pristine = false; /* two ITEs, one LPI: order-dependent */
+	m->lpi_used[intid >> 3] |= (uint8_t)(1u << (intid & 7));
+}
+
+static void op_cmd(struct cmd_vm *m, struct fz *f)
+{
+	uint8_t sel = fz_u8(f), d = fz_u8(f), e = fz_u8(f);
+	uint16_t p = fz_u16(f);
+	uint8_t i = fz_u8(f), r = fz_u8(f), s = fz_u8(f);
+	struct fz_cmd c = { 0 };
+
+	c.op = fz_cmd_ops[sel & 0xf];
+	c.valid = !(sel & 0x80);
+	c.devid = dec_devid(d);
+	if (d & 0x80) {
+		c.devid = fz_u32(f); /* any DeviceID */
+		if (c.op == FZ_CMD_MAPD)
+			m->pristine = false;
+	}
+	c.eventid = e;
+	c.pintid = (p & 0x8000) ? (p & 0x7fffu) * 3 : 8192u + (p & 0x3ff);
+	c.icid = (i & 0x80) ? (i & 0x7fu) * 517 : i & 7;
+	c.rd = r % (m->nr_vcpus + 1);
+	c.rd2 = (r >> 4) % (m->nr_vcpus + 1);
+	c.size = (s & 0x80) ? s & 0x1f : s % 8;
+	c.itt = FZ_ITT(m->cur, itt_slot(c.devid));
+	if (s & 0x40) {
+		/* An ITT anywhere in RAM, possibly over other tables. */
+		c.itt = TH_RAM_BASE + (uint64_t)fz_u16(f) * 256;
+		if (c.op == FZ_CMD_MAPD)
+			m->pristine = false;
+	}
+	switch (c.op) {
+	case FZ_CMD_MAPTI:
+		note_lpi(m, c.pintid);
+		break;
+	case FZ_CMD_MAPI:
+		note_lpi(m, c.eventid);
+		break;
+	case FZ_CMD_MOVALL:
+		m->pristine = false;
+		break;
+	case FZ_CMD_MAPC:
+		if (!c.valid)
+			m->pristine = false;
+		break;
+	case FZ_CMD_MAPD:
+		if (c.devid >= 16384)
+			m->pristine = false;
+		break;
+	default:
+		break;
+	}
+	if (c.op != FZ_CMD_MAPD && c.op != FZ_CMD_MAPC)
+		add_probe(m, c.devid, c.eventid);
+	fz_its_queue(m->h, FZ_CMDQ(m->cur), q_bytes(m), &m->wr[m->cur], &c);
+}
+
+static void op_cmd_raw(struct cmd_vm *m, struct fz *f)
+{
+	uint8_t raw[32];
+	uint8_t op;
+
+	fz_bytes(f, raw, sizeof(raw));
+	op = raw[0];
+	if (op == FZ_CMD_MAPD || op == FZ_CMD_MAPTI || op == FZ_CMD_MAPI ||
+	    op == FZ_CMD_MOVALL || op == FZ_CMD_MAPC)
+		m->pristine = false;
+	memcpy(th_ram(m->h, FZ_CMDQ(m->cur) + m->wr[m->cur]), raw, 32);
+	m->wr[m->cur] = (m->wr[m->cur] + 32) % q_bytes(m);
+}
+
+
+static void op_reg(struct cmd_vm *m, struct fz *f)
+{
+	uint8_t which = fz_u8(f);
+	uint8_t b = fz_u8(f);
+	uint64_t base = fz_its_base(m->cur);
+	uint32_t vcpu = b % m->nr_vcpus;
+	uint64_t val;
+
+	switch (which % 10) {
+	case 0: /* GITS_CTLR.Enabled */
+		fz_mmio_wr(m->v, vcpu, base + FZ_GITS_CTLR, b & 1, 4);
+		break;
+	case 1: /* any BASER0/1 value */
+		val = fz_u64(f);
+		fz_mmio_wr(m->v, vcpu,
+			   base + ((b & 1) ? FZ_GITS_BASER1 : FZ_GITS_BASER0),
+			   val, 8);
+		m->pristine = false;
+		break;
+	case 2: /* any CBASER */
+		fz_mmio_wr(m->v, vcpu, base + FZ_GITS_CBASER, fz_u64(f), 8);
+		m->pristine = false;
+		break;
+	case 3: /* any CWRITER: process whatever the queue holds */
+		fz_mmio_wr(m->v, vcpu, base + FZ_GITS_CWRITER, fz_u64(f), 8);
+		m->wr[m->cur] =
+			fz_mmio_rd(m->v, vcpu, base + FZ_GITS_CWRITER, 8) %
+			q_bytes(m);
+		break;
+	case 4: { /* CREADR from userspace */
+		val = fz_u32(f);
+		fz_check_errno(th_set_attr(m->its[m->cur], VGIC_GRP_ITS_REGS,
+					   FZ_GITS_CREADR, &val),
+			       "ITS_REGS CREADR");
+		break;
+	}
+	case 5: /* GICR_CTLR.EnableLPIs toggles */
+		fz_mmio_wr(m->v, vcpu, fz_rd_base(vcpu) + FZ_GICR_CTLR,
+			   (b >> 7) & 1, 4);
+		break;
+	case 6: /* PROPBASER (ignored while LPIs are enabled) */
+		fz_mmio_wr(m->v, vcpu, fz_rd_base(vcpu) + FZ_GICR_PROPBASER,
+			   fz_u64(f), 8);
+		m->pristine = false;
+		break;
+	case 7: /* INVLPIR with any INTID (KVM §7.12) */
+		fz_mmio_wr(m->v, vcpu, fz_rd_base(vcpu) + FZ_GICR_INVLPIR,
+			   fz_u32(f), 8);
+		break;
+	case 8:
+		fz_mmio_wr(m->v, vcpu, fz_rd_base(vcpu) + FZ_GICR_INVALLR, 0,
+			   8);
+		break;
+	default: /* any ITS register, any width */
+		val = fz_u64(f);
+		fz_mmio_wr(m->v, vcpu, base + fz_u16(f) % 0x200, val,
+			   1u << (b & 3));
+		m->pristine = false;
+		break;
+	}
+}
+
+static void op_ctrl(struct cmd_vm *m, struct fz *f)
+{
+	uint8_t which = fz_u8(f) % 4;
+	int ret;
+
+	if (which == 3) {
+		ret = th_set_attr(m->gic, VGIC_GRP_CTRL,
+				  VGIC_CTRL_SAVE_PENDING_TABLES, NULL);
+		fz_check_errno(ret, "SAVE_PENDING_TABLES");
+		return;
+	}
+	ret = th_set_attr(m->its[m->cur], VGIC_GRP_CTRL,
+			  which == 0   ? VGIC_CTRL_ITS_SAVE_TABLES
+			  : which == 1 ? VGIC_CTRL_ITS_RESTORE_TABLES
+				       : VGIC_CTRL_ITS_RESET,
+			  NULL);
+	fz_check_errno(ret, "ITS CTRL");
+	m->pristine = false;
+	if (which == 2)
+		m->wr[m->cur] = 0;
+}
+
+static void run_ops(struct cmd_vm *m, struct fz *f)
+{
+	for (int n = 0; n < MAX_OPS && !fz_done(f); n++) {
+		uint8_t op = fz_u8(f) % FZ_Q_NR_OPS;
+
+		switch (op) {
+		case FZ_Q_CMD:
+			op_cmd(m, f);
+			break;
+		case FZ_Q_CMD_RAW:
+			op_cmd_raw(m, f);
+			break;
+		case FZ_Q_KICK:
+			fz_its_kick(m->v, m->cur, m->wr[m->cur]);
+			break;
+		case FZ_Q_SWITCH:
+			m->cur = fz_u8(f) % m->nr_its;
+			break;
+		case FZ_Q_MSI: {
+			uint8_t d = fz_u8(f), e = fz_u8(f);
+
+			fz_check_msi(vgic_signal_msi(m->v, doorbell(m->cur),
+						  dec_devid(d), e));
+			break;
+		}
+		case FZ_Q_ACK:
+			fz_ack_all(m->v, fz_u8(f) % m->nr_vcpus, NULL, 0, 64);
+			break;
+		case FZ_Q_POKE: {
+			uint32_t off = fz_u32(f) % (FZ_RAM_SIZE - 64);
+			uint8_t len = fz_u8(f) % 64;
+
+			fz_bytes(f, th_ram(m->h, TH_RAM_BASE + off), len);
+			m->pristine = false;
+			break;
+		}
+		case FZ_Q_REG:
+			op_reg(m, f);
+			break;
+		default:
+			op_ctrl(m, f);
+			break;
+		}
+	}
+}
+
+static struct vgic *make_vm(struct cmd_vm *m, struct vgic_device **gic,
+			    struct vgic_device **its, bool enable)
+{
+	uint32_t nr_its = m->nr_its;
+	struct vgic *v = fz_vm_v3(m->h, m->nr_vcpus, m->mpidr, 0, &nr_its,
+				  gic, its);
+
+	if (!v)
+		return NULL;
+	if (nr_its != m->nr_its) {
+		vgic_destroy(v);
+		return NULL;
+	}
+	fz_cpu_on(v, m->nr_vcpus);
+	fz_lpis_on(v, m->h, m->nr_vcpus, m->idbits, 0x10000);
+	for (uint32_t i = 0; i < m->nr_its; i++)
+		fz_its_on(v, m->h, i, m->indirect, m->q_pages, enable);
+	return v;
+}
+
+static void differential(struct cmd_vm *m)
+{
+	static struct fz_sig s1, s2;
+	struct vgic_device *gic2, *its2[2];
+	struct vgic *v2;
+	int ret;
+
+	/* Drain what the run left deliverable, then flush to RAM. */
+	for (uint32_t c = 0; c < m->nr_vcpus; c++)
+		fz_ack_all(m->v, c, NULL, 0, ACK_LIMIT);
+	for (uint32_t i = 0; i < m->nr_its; i++) {
+		ret = th_set_attr(m->its[i], VGIC_GRP_CTRL,
+				  VGIC_CTRL_ITS_SAVE_TABLES, NULL);
+		if (ret)
+			fz_fail("ITS %u SAVE_TABLES of well-formed tables: %s",
+				i, vgic_strerror(ret));
+	}
+	ret = th_set_attr(m->gic, VGIC_GRP_CTRL, VGIC_CTRL_SAVE_PENDING_TABLES,
+			  NULL);
+	if (ret)
+		fz_fail("SAVE_PENDING_TABLES: %s", vgic_strerror(ret));
+
+	v2 = make_vm(m, &gic2, its2, false);
+	if (!v2)
+		fz_fail("second VM could not be built");
+	for (uint32_t i = 0; i < m->nr_its; i++) {
+		ret = th_set_attr(its2[i], VGIC_GRP_CTRL,
+				  VGIC_CTRL_ITS_RESTORE_TABLES, NULL);
+		if (ret)
+			fz_fail("ITS %u RESTORE_TABLES of what SAVE_TABLES "
+				"wrote: %s (%s)",
+				i, vgic_strerror(ret), vgic_last_error(v2));
+		fz_mmio_wr(v2, 0, fz_its_base(i) + FZ_GITS_CTLR, 1, 4);
+	}
+	fz_sign(m->v, m->nr_vcpus, m->probe, m->nr_probes, &s1);
+	fz_sign(v2, m->nr_vcpus, m->probe, m->nr_probes, &s2);
+	fz_sig_compare(&s1, &s2, m->probe, m->nr_probes, m->nr_vcpus, true);
+	vgic_destroy(v2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint64_t sparse_mpidr[FZ_MAX_VCPUS] = {
+		0x000203, 0x000001, 0x010000, 0x000100
+	};
+	static struct cmd_vm m;
+	struct fz f;
+	uint8_t cfg;
+
+	memset(&m, 0, sizeof(m));
+	fz_init(&f, data, size);
+	cfg = fz_u8(&f);
+	m.nr_vcpus = 1 + (cfg & 3);
+	m.nr_its = 1 + ((cfg >> 2) & 1);
+	m.indirect = cfg & 8;
+	m.mpidr = (cfg & 0x10) ? sparse_mpidr : NULL;
+	m.q_pages = 1 + (cfg >> 5);
+	m.idbits = 14 + fz_u8(&f) % 3;
+	m.pristine = true;
+	m.h = fz_host_new(FZ_RAM_SIZE);
+	m.v = make_vm(&m, &m.gic, m.its, true);
+	if (!m.v)
+		goto out;
+	run_ops(&m, &f);
+	/* Run what is still queued with everything enabled. */
+	for (uint32_t i = 0; i < m.nr_its; i++) {
+		fz_mmio_wr(m.v, 0, fz_its_base(i) + FZ_GITS_CTLR, 1, 4);
+		fz_its_kick(m.v, i, m.wr[i]);
+	}
+	for (uint32_t c = 0; c < m.nr_vcpus; c++)
+		fz_mmio_wr(m.v, c, fz_rd_base(c) + FZ_GICR_CTLR, 1, 4);
+	if (m.pristine)
+		differential(&m);
+	vgic_destroy(m.v);
+out:
+	fz_host_free(m.h);
+	return 0;
+}

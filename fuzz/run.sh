@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (make fuzz FUZZ_SECONDS=N).
+#
+# Environment:
+#   FUZZ_SECONDS  seconds per target (default 60)
+#   FUZZ_TARGETS  targets to run (default: all)
+#   FUZZ_PARALLEL how many targets run at once (default 1)
+#   FUZZ_MERGE=1  afterwards, merge each grown work corpus into
+#                 fuzz/corpus/<target> (libFuzzer -merge=1 keeps only inputs
+#                 that add coverage), to be committed
+#   FUZZ_BUILD    build directory (default build-fuzz)
+#
+# Work corpora, logs and crash artifacts go to $FUZZ_BUILD/work/<target>/.
+# A crash makes the script fail; turn the artifact into a named regression
+# input (fuzz/regressions/<target>/<what-it-found>) once understood.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${FUZZ_BUILD:-build-fuzz}
+SECS=${FUZZ_SECONDS:-60}
+TARGETS=${FUZZ_TARGETS:-"mmio its_cmd its_tables snapshot attr"}
+PAR=${FUZZ_PARALLEL:-1}
+
+CC=clang cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DVGIC_BUILD_FUZZ=ON -DVGIC_BUILD_TESTS=OFF -DVGIC_BUILD_BENCH=OFF \
+  -DVGIC_BUILD_TOOLS=OFF >/dev/null
+cmake --build "$BUILD" -j 2 >/dev/null
+
+run_one() {
+  local t=$1 w="$BUILD/work/$1"
+  mkdir -p "$w/corpus" "$w/crashes"
+  local start=$(date -u +%FT%TZ)
+  "$BUILD/fuzz/fuzz-$t" -max_total_time="$SECS" -timeout=20 \
+    -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$w/crashes/" \
+    "$w/corpus" "fuzz/corpus/$t" "fuzz/regressions/$t" >"$w/log" 2>&1 || true
+  local execs rate
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$w/log")
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$w/log")
+  printf '%-11s start %s  %ss  execs %s  exec/s %s  work corpus %s  crashes %s\n' \
+    "$t" "$start" "$SECS" "${execs:-?}" "${rate:-?}" \
+    "$(ls "$w/corpus" | wc -l)" "$(ls "$w/crashes" | wc -l)" | tee "$w/summary"
+}
+
+running=0
+for t in $TARGETS; do
+  run_one "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$PAR" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
+
+status=0
+for t in $TARGETS; do
+  w="$BUILD/work/$t"
+  if [ -n "$(ls "$w/crashes")" ]; then
+    echo "== $t: crash artifacts in $w/crashes (see $w/log)"
+    status=1
+  fi
+  if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+    "$BUILD/fuzz/fuzz-$t" -merge=1 "fuzz/corpus/$t" "$w/corpus" \
+      >"$w/merge.log" 2>&1 || true
+    echo "$t: fuzz/corpus/$t now has $(ls "fuzz/corpus/$t" | wc -l) inputs"
+  fi
+done
+exit $status
