@@ -13,6 +13,7 @@
 #include "gicv3.h"
 #include "mmio.h"
 #include "regs.h"
+#include "v4.h"
 
 static uint32_t dist_ctlr(struct vgic *v)
 {
@@ -52,8 +53,8 @@ static uint64_t dist_misc_read(struct vgic_mmio_ctx *c, uint32_t off,
 		return val;
 	case GICD_IIDR:
 		return vgic__v3_iidr(v);
-	default: /* GICD_TYPER2: no GICv4.1 vSGIs, nASSGIcap = 0 */
-		return 0;
+	default: /* GICD_TYPER2: nASSGIcap only with GICv4.1 vSGIs (v4.c) */
+		return vgic__v4_nassgicap(v) ? GICD_TYPER2_nASSGIcap : 0;
 	}
 }
 
@@ -66,7 +67,14 @@ static void dist_misc_write(struct vgic_mmio_ctx *c, uint32_t off,
 	(void)len;
 	if (off != GICD_CTLR)
 		return; /* TYPER, IIDR, TYPER2: read-only */
-	/* nASSGIreq needs GICv4.1 vSGIs, which we do not offer: RAZ/WI. */
+	/* nASSGIreq needs GICv4.1 vSGIs (a v4.c backend), else RAZ/WI; the
+	 * guest cannot change it while the distributor stays enabled (KVM). */
+	if (vgic__v4_nassgicap(v) &&
+	    (c->uaccess || !(was && (val & GICD_CTLR_ENABLE_G1A)))) {
+		v->nassgireq = (val & GICD_CTLR_nASSGIreq) != 0;
+		if (!c->uaccess) /* user writes: effect at first run (KVM) */
+			vgic__v4_vsgi_update(v);
+	}
 	v->dist_enabled = (val & GICD_CTLR_ENABLE_G1A) != 0;
 	if (was != v->dist_enabled)
 		c->touched_all = true;

@@ -14,6 +14,7 @@
 #include "gicv3.h"
 #include "mmio.h"
 #include "regs.h"
+#include "v4.h"
 
 static struct vgic_vcpu *rd_vcpu(struct vgic_mmio_ctx *c)
 {
@@ -236,11 +237,12 @@ static const struct vgic_reg redist_regs[] = {
 	     vgic__mmio_write_senable, NULL, NULL),
 	BANK(GICR_ICENABLER0, 4, 1, VGIC_W32, vgic__mmio_read_enable,
 	     vgic__mmio_write_cenable, NULL, NULL),
-	BANK(GICR_ISPENDR0, 4, 1, VGIC_W32, vgic__mmio_read_pending,
-	     vgic__mmio_write_spending, vgic__mmio_uread_pending,
-	     vgic__mmio_uwrite_pending_abs),
-	BANK(GICR_ICPENDR0, 4, 1, VGIC_W32, vgic__mmio_read_pending,
-	     vgic__mmio_write_cpending, vgic__mmio_raz, vgic__mmio_uwi),
+	/* v4.c: the generic handlers plus GICv4.1 vSGIs. */
+	BANK(GICR_ISPENDR0, 4, 1, VGIC_W32, vgic__v4_read_pending0,
+	     vgic__v4_write_spending0, vgic__v4_uread_pending0,
+	     vgic__v4_uwrite_pending0),
+	BANK(GICR_ICPENDR0, 4, 1, VGIC_W32, vgic__v4_read_pending0,
+	     vgic__v4_write_cpending0, vgic__mmio_raz, vgic__mmio_uwi),
 	BANK(GICR_ISACTIVER0, 4, 1, VGIC_W32, vgic__mmio_read_active,
 	     vgic__mmio_write_sactive, NULL, NULL),
 	BANK(GICR_ICACTIVER0, 4, 1, VGIC_W32, vgic__mmio_read_active,
