@@ -22,10 +22,12 @@
  * never fails because the guest rewrote its own tables.
  *
  * Restore, better than KVM:
- *  - all or nothing: the tables are read and validated completely before
- *    anything changes (phase 1); then the mappings are created (phase 2)
- *    and any failure there (-ENOMEM, -EFAULT) unmaps what was created and
- *    rewrites the pending-table bytes LPI creation consumed;
+ *  - all or nothing: collections are read and checked completely, then
+ *    devices and ITEs are created while the tables are scanned, each after
+ *    KVM's checks; the first error undoes everything this call created
+ *    (devices, collections) and, through the guest-RAM undo log, rewrites
+ *    the pending-table bytes LPI creation consumed.  State that existed
+ *    before is never touched: a clash with it is an error first;
  *  - cost: tables are read through a window that doubles while the scan is
  *    sequential (up to 64 KiB) and restarts small after a jump, then
  *    scanned in host memory: the cost is the live entries plus the bytes
@@ -55,19 +57,23 @@
 
 _Static_assert(VGIC_ITS_ESZ == 8, "ABI REV0 entries are 8 bytes");
 
-static uint64_t le64(const uint8_t *p)
+static inline uint64_t le64(const uint8_t *p)
 {
-	uint64_t x = 0;
+	uint64_t x;
 
-	for (int i = 7; i >= 0; i--)
-		x = x << 8 | p[i];
+	memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
 	return x;
 }
 
-static void put_le64(uint8_t *p, uint64_t x)
+static inline void put_le64(uint8_t *p, uint64_t x)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(x >> (8 * i));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	memcpy(p, &x, 8);
 }
 
 /* ---- windowed table reader ------------------------------------------------ */
@@ -94,15 +100,11 @@ static void tbl_open(struct tbl *t, uint64_t base, uint64_t size)
 	t->grow = WIN_MIN;
 }
 
-/* The 8-byte entry at table offset @off (< size): 0 or -EFAULT. */
-static int tbl_get(struct tbl *t, uint64_t off, uint64_t *val)
+/* Refill the window at @off (< size): 0 or -EFAULT. */
+static int tbl_refill(struct tbl *t, uint64_t off)
 {
 	uint64_t len;
 
-	if (off >= t->woff && off - t->woff + ESZ <= t->wlen) {
-		*val = le64(t->buf + (off - t->woff));
-		return 0;
-	}
 	/* Sequential refill grows the window; a jump restarts it small. */
 	if (t->wlen && off == t->woff + t->wlen) {
 		if (t->grow < WIN_MAX)
@@ -122,40 +124,50 @@ static int tbl_get(struct tbl *t, uint64_t off, uint64_t *val)
 	t->bytes_read += len;
 	t->woff = off;
 	t->wlen = (uint32_t)len;
-	*val = le64(t->buf);
+	return 0;
+}
+
+/* The 8-byte entry at table offset @off (< size): 0 or -EFAULT. */
+static inline int tbl_get(struct tbl *t, uint64_t off, uint64_t *val)
+{
+	if (!(off >= t->woff && off - t->woff + ESZ <= t->wlen)) {
+		int ret = tbl_refill(t, off);
+
+		if (ret)
+			return ret;
+	}
+	*val = le64(t->buf + (off - t->woff));
 	return 0;
 }
 
 /*
  * Offset of the first entry at or after @off whose bits in @mask are not
  * all zero, or t->size if none.  Invalid entries are skipped in host memory
- * (the DTE/CTE V bit, the ITE pINTID).
+ * (the DTE/CTE V bit, the ITE pINTID): one host call per window.
  */
-static int tbl_next_live(struct tbl *t, uint64_t off, uint64_t mask,
-			 uint64_t *found, uint64_t *val)
+static inline int tbl_next_live(struct tbl *t, uint64_t off, uint64_t mask,
+				uint64_t *found, uint64_t *val)
 {
 	while (off < t->size) {
-		uint64_t e;
-		int ret = tbl_get(t, off, &e);
+		const uint8_t *p;
+		uint64_t end;
 
-		if (ret)
-			return ret;
-		if (e & mask) {
-			*found = off;
-			*val = e;
-			return 0;
+		if (!(off >= t->woff && off - t->woff + ESZ <= t->wlen)) {
+			int ret = tbl_refill(t, off);
+
+			if (ret)
+				return ret;
 		}
-		off += ESZ;
-		/* Scan the rest of the window without calls. */
-		while (off < t->size && off >= t->woff &&
-		       off - t->woff + ESZ <= t->wlen) {
-			e = le64(t->buf + (off - t->woff));
+		p = t->buf + (off - t->woff);
+		end = t->woff + t->wlen;
+		for (; off + ESZ <= end; off += ESZ, p += ESZ) {
+			uint64_t e = le64(p);
+
 			if (e & mask) {
 				*found = off;
 				*val = e;
 				return 0;
 			}
-			off += ESZ;
 		}
 	}
 	*found = t->size;
@@ -183,7 +195,7 @@ static int wb_flush(struct wbatch *w)
 	return ret;
 }
 
-static int wb_put(struct wbatch *w, uint64_t gpa, uint64_t val)
+static inline int wb_put(struct wbatch *w, uint64_t gpa, uint64_t val)
 {
 	int ret;
 
@@ -200,67 +212,67 @@ static int wb_put(struct wbatch *w, uint64_t gpa, uint64_t val)
 	return 0;
 }
 
-/* Calls @fn(ctx, eventid, entry) for every ITE of @d in EventID order,
- * reading the translation structures directly (writer side, lock held). */
+/* ITE of @prev_ev with the delta to @ev (0: last). */
+static inline uint64_t ite_value(uint32_t e, uint32_t next)
+{
+	if (next > ITE_NEXT_MAX)
+		next = ITE_NEXT_MAX;
+	return (uint64_t)next << ITE_NEXT_SHIFT |
+	       (uint64_t)vgic_its_ite_intid(e) << ITE_INTID_SHIFT |
+	       vgic_its_ite_icid(e);
+}
+
+/* Write the ITEs of @d in EventID order, reading the translation
+ * structures directly (writer side, v->lock held), one chunk at a time. */
 static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 {
-	uint32_t nev = 1u << d->nbits;
+	uint32_t nev = 1u << d->nbits, span;
 	uint32_t prev_ev = 0, prev_e = 0;
+	struct vgic_its_l2 *l2 = NULL;
 	bool have = false;
 	int ret;
 
-	for (uint32_t ev = 0; ev < nev;) {
-		uint32_t e;
+	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
+		span = nev;
+	} else {
+		span = VGIC_ITS_CHUNK;
+		l2 = atomic_load_explicit(&d->l2, memory_order_relaxed);
+		if (!l2)
+			return 0;
+	}
+	for (uint32_t base = 0; base < nev; base += span) {
+		_Atomic uint32_t *e = d->ite;
 
-		if (d->nbits <= VGIC_ITS_INLINE_BITS) {
-			e = atomic_load_explicit(&d->ite[ev],
-						 memory_order_relaxed);
-		} else {
-			struct vgic_its_l2 *l2 =
-				atomic_load_explicit(&d->l2,
-						     memory_order_relaxed);
-			struct vgic_its_chunk *c;
-
-			if (!l2)
-				break;
-			c = atomic_load_explicit(
-				&l2->chunk[ev >> VGIC_ITS_CHUNK_SHIFT],
+		if (l2) {
+			struct vgic_its_chunk *c = atomic_load_explicit(
+				&l2->chunk[base >> VGIC_ITS_CHUNK_SHIFT],
 				memory_order_relaxed);
-			if (!c) {
-				ev = (ev | (VGIC_ITS_CHUNK - 1)) + 1;
+			if (!c)
 				continue;
-			}
-			e = atomic_load_explicit(
-				&c->e[ev & (VGIC_ITS_CHUNK - 1)],
-				memory_order_relaxed);
+			e = c->e;
 		}
-		if (e) {
-			if (have) {
-				uint32_t next = ev - prev_ev;
+		for (uint32_t k = 0; k < span; k++) {
+			uint32_t x = atomic_load_explicit(&e[k],
+							  memory_order_relaxed);
 
-				if (next > ITE_NEXT_MAX)
-					next = ITE_NEXT_MAX;
+			if (!x)
+				continue;
+			if (have) {
 				ret = wb_put(w,
 					     d->itt_addr + (uint64_t)prev_ev * ESZ,
-					     (uint64_t)next << ITE_NEXT_SHIFT |
-						     (uint64_t)vgic_its_ite_intid(
-							     prev_e)
-							     << ITE_INTID_SHIFT |
-						     vgic_its_ite_icid(prev_e));
+					     ite_value(prev_e, base + k - prev_ev));
 				if (ret)
 					return ret;
 			}
 			have = true;
-			prev_ev = ev;
-			prev_e = e;
+			prev_ev = base + k;
+			prev_e = x;
 		}
-		ev++;
 	}
 	if (!have)
 		return 0;
 	return wb_put(w, d->itt_addr + (uint64_t)prev_ev * ESZ,
-		      (uint64_t)vgic_its_ite_intid(prev_e) << ITE_INTID_SHIFT |
-			      vgic_its_ite_icid(prev_e));
+		      ite_value(prev_e, 0));
 }
 
 static uint64_t dte_value(const struct vgic_its_device *d, uint32_t next)
@@ -322,16 +334,16 @@ static int save_collections(struct vgic_its *its, struct wbatch *w)
 	 * the tables stay restorable by KVM.  A collection whose ICID the
 	 * table cannot hold is skipped, as KVM skips unaddressable devices.
 	 */
-	for (uint32_t icid = 0; icid < VGIC_ITS_NR_ICIDS && n < nr; icid++) {
-		uint32_t t = vgic__its_collection(its, icid);
+	for (uint32_t icid = 0; icid < VGIC_ITS_NR_ICIDS && icid < nr && n < nr;
+	     icid++) {
+		uint32_t t = atomic_load_explicit(&its->coll[icid],
+						  memory_order_relaxed);
 
 		if (t == VGIC_ITS_NO_COLL) {
-			if (!its->coll_ites || !its->coll_ites[icid])
+			if (!its->coll_ites[icid])
 				continue;
 			t = VGIC_NO_VCPU;
 		}
-		if (icid >= nr)
-			continue;
 		ret = wb_put(w, base + n * ESZ,
 			     CTE_V | (uint64_t)t << CTE_TARGET_SHIFT | icid);
 		if (ret)
@@ -377,31 +389,31 @@ int vgic__its_save_tables(struct vgic_its *its)
 	return ret;
 }
 
-/* ---- RESTORE_TABLES, phase 1: read and validate ------------------------------ */
+/* ---- RESTORE_TABLES ------------------------------------------------------------ */
 
+/*
+ * All or nothing: collections are read and checked completely, then created;
+ * devices and ITEs are created while the device table and the ITTs are
+ * scanned, each after its own checks (KVM's order).  The first error stops
+ * the scan and undoes everything this call created (devices, collections,
+ * and through the undo log every pending-table byte LPI creation cleared).
+ * Nothing that existed before is touched: an ID that already exists is an
+ * error before anything is created for it.
+ */
 struct r_cte {
 	uint32_t icid, target;
-};
-struct r_dev {
-	uint32_t id, nbits;
-	uint64_t itt;
-	uint32_t first, nr; /* ITEs in r_ite[first .. first + nr) */
-};
-struct r_ite {
-	uint32_t event, intid, icid;
 };
 
 struct rst {
 	struct vgic_its *its;
 	struct vgic *v;
-	struct tbl t;        /* the table being scanned */
+	struct tbl t;        /* the device table (or L2 page) being scanned */
 	struct tbl itt;      /* the ITT being scanned */
 	struct r_cte *cte;
 	uint32_t nr_cte, cap_cte;
-	struct r_dev *dev;
+	uint32_t made_cte;   /* collections created so far */
+	uint32_t *dev;       /* DeviceIDs created so far */
 	uint32_t nr_dev, cap_dev;
-	struct r_ite *ite;
-	uint64_t nr_ite, cap_ite;
 	uint64_t *icid_map;  /* bitmap of ICIDs found in the CTE table */
 };
 
@@ -411,10 +423,10 @@ struct rst {
 		return (err);                                                 \
 	} while (0)
 
-static int grow(struct vgic *v, void **p, uint64_t *cap, uint64_t need,
+static int grow(struct vgic *v, void **p, uint32_t *cap, uint32_t need,
 		size_t esz)
 {
-	uint64_t ncap = *cap ? *cap : 64;
+	uint32_t ncap = *cap ? *cap : 64;
 	void *np;
 
 	if (need <= *cap)
@@ -439,8 +451,8 @@ static int read_ctes(struct rst *r)
 
 	tbl_open(&r->t, vgic__its_baser_addr(baser), size);
 	for (uint64_t off = 0; off < size; off += ESZ) {
-		uint64_t e, cap = r->cap_cte;
 		uint32_t icid, target;
+		uint64_t e;
 		int ret = tbl_get(&r->t, off, &e);
 
 		if (ret)
@@ -461,11 +473,10 @@ static int read_ctes(struct rst *r)
 			FAIL(-EINVAL, "CTE %llu: ICID %u outside the table",
 			     (unsigned long long)(off / ESZ), icid);
 		r->icid_map[icid / 64] |= 1ull << (icid % 64);
-		ret = grow(r->v, (void **)&r->cte, &cap, r->nr_cte + 1ull,
+		ret = grow(r->v, (void **)&r->cte, &r->cap_cte, r->nr_cte + 1,
 			   sizeof(*r->cte));
 		if (ret)
 			return ret;
-		r->cap_cte = (uint32_t)cap;
 		r->cte[r->nr_cte].icid = icid;
 		r->cte[r->nr_cte].target = target;
 		r->nr_cte++;
@@ -479,24 +490,22 @@ static bool coll_known(struct rst *r, uint32_t icid)
 	       vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL;
 }
 
-/* The ITT of one device: append its ITEs to r->ite. */
-static int read_itt(struct rst *r, struct r_dev *dv)
+/* Scan the ITT of device @d, creating each ITE after its checks. */
+static int read_itt(struct rst *r, struct vgic_its_device *d)
 {
-	uint64_t nev = 1ull << dv->nbits;
-	uint64_t off = 0, e;
+	uint64_t nev = 1ull << d->nbits;
+	uint64_t off = 0, e = 0;
 	int ret;
 
-	tbl_open(&r->itt, dv->itt, nev * ESZ);
-	dv->first = (uint32_t)r->nr_ite;
-	dv->nr = 0;
+	tbl_open(&r->itt, d->itt_addr, nev * ESZ);
 	for (;;) {
 		uint32_t ev, next, intid, icid;
 
 		ret = tbl_next_live(&r->itt, off,
 				    0xffffffffull << ITE_INTID_SHIFT, &off, &e);
 		if (ret)
-			FAIL(ret, "device %u: ITT unreadable at 0x%llx", dv->id,
-			     (unsigned long long)(dv->itt + off));
+			FAIL(ret, "device %u: ITT unreadable at 0x%llx", d->id,
+			     (unsigned long long)(d->itt_addr + off));
 		if (off >= nev * ESZ)
 			break;
 		ev = (uint32_t)(off / ESZ);
@@ -505,31 +514,26 @@ static int read_itt(struct rst *r, struct r_dev *dv)
 		icid = (uint32_t)(e & ITE_ICID_MASK);
 		if (intid < VGIC_MIN_LPI)
 			FAIL(-EINVAL, "device %u event %u: pINTID %u is not an LPI",
-			     dv->id, ev, intid);
+			     d->id, ev, intid);
 		/* DEVIATION: KVM has no upper bound here; our LPI space ends
 		 * at GICD_TYPER.IDbits (16 bits), so such an ITE could never
 		 * be represented. */
 		if (intid > VGIC_MAX_LPI_INTID)
 			FAIL(-EINVAL,
 			     "device %u event %u: pINTID %u beyond 16 bits",
-			     dv->id, ev, intid);
+			     d->id, ev, intid);
 		if ((uint64_t)ev + next >= nev)
 			FAIL(-EINVAL,
-			     "device %u event %u: next %u leaves the ITT", dv->id,
+			     "device %u event %u: next %u leaves the ITT", d->id,
 			     ev, next);
 		if (!coll_known(r, icid))
 			FAIL(-EINVAL,
 			     "device %u event %u: ICID %u has no collection",
-			     dv->id, ev, icid);
-		ret = grow(r->v, (void **)&r->ite, &r->cap_ite, r->nr_ite + 1,
-			   sizeof(*r->ite));
+			     d->id, ev, icid);
+		ret = vgic__its_map_ite(r->its, d, ev, intid, icid);
 		if (ret)
-			return ret;
-		r->ite[r->nr_ite].event = ev;
-		r->ite[r->nr_ite].intid = intid;
-		r->ite[r->nr_ite].icid = icid;
-		r->nr_ite++;
-		dv->nr++;
+			FAIL(ret, "device %u event %u: creating the LPI: %s",
+			     d->id, ev, vgic_strerror(ret));
 		if (!next)
 			break;
 		off += (uint64_t)next * ESZ;
@@ -545,14 +549,14 @@ static int read_dtes(struct rst *r, uint64_t base, uint64_t size, uint64_t id0,
 		     bool *last)
 {
 	uint64_t baser = r->its->baser[0];
-	uint64_t off = 0, e;
+	uint64_t off = 0, e = 0;
 	int ret;
 
 	tbl_open(&r->t, base, size);
 	while (off < size) {
+		struct vgic_its_device *d;
 		uint32_t next, nbits;
-		uint64_t id, cap = r->cap_dev;
-		struct r_dev *dv;
+		uint64_t id;
 
 		ret = tbl_next_live(&r->t, off, DTE_V, &off, &e);
 		if (ret)
@@ -574,16 +578,18 @@ static int read_dtes(struct rst *r, uint64_t base, uint64_t size, uint64_t id0,
 		if (vgic__its_find_device(r->its, (uint32_t)id))
 			FAIL(-EEXIST, "DTE %llu: device already mapped",
 			     (unsigned long long)id);
-		ret = grow(r->v, (void **)&r->dev, &cap, r->nr_dev + 1ull,
+		ret = grow(r->v, (void **)&r->dev, &r->cap_dev, r->nr_dev + 1,
 			   sizeof(*r->dev));
+		if (!ret)
+			ret = vgic__its_map_device(
+				r->its, (uint32_t)id,
+				((e & DTE_ITT_MASK) >> DTE_ITT_SHIFT) << 8, nbits);
 		if (ret)
-			return ret;
-		r->cap_dev = (uint32_t)cap;
-		dv = &r->dev[r->nr_dev++];
-		dv->id = (uint32_t)id;
-		dv->nbits = nbits;
-		dv->itt = ((e & DTE_ITT_MASK) >> DTE_ITT_SHIFT) << 8;
-		ret = read_itt(r, dv);
+			FAIL(ret, "DTE %llu: %s", (unsigned long long)id,
+			     vgic_strerror(ret));
+		r->dev[r->nr_dev++] = (uint32_t)id;
+		d = vgic__its_find_device(r->its, (uint32_t)id);
+		ret = read_itt(r, d);
 		if (ret)
 			return ret;
 		if (!next) {
@@ -603,7 +609,7 @@ static int read_devices(struct rst *r)
 	uint64_t size = vgic__its_baser_size(baser);
 	bool last = false;
 	struct tbl l1 = { .v = r->v, .buf = NULL };
-	uint64_t off = 0, e;
+	uint64_t off = 0, e = 0;
 	int ret;
 
 	if (!(baser & GITS_BASER_INDIRECT))
@@ -629,60 +635,34 @@ static int read_devices(struct rst *r)
 				(off / ESZ) * L2_ENTRIES, &last);
 		off += ESZ;
 	}
-	r->t.bytes_read += l1.bytes_read;
 	vgic__free(r->v, l1.buf);
 	return ret;
 }
 
 #undef FAIL
 
-/* ---- RESTORE_TABLES, phase 2: apply (all or nothing) ------------------------- */
-
-static void rollback(struct rst *r, uint32_t nr_dev, uint32_t nr_cte)
+static int make_collections(struct rst *r)
 {
-	for (uint32_t i = 0; i < nr_dev; i++)
-		vgic__its_unmap_device(r->its, r->dev[i].id);
-	for (uint32_t i = 0; i < nr_cte; i++)
-		vgic__its_unmap_collection(r->its, r->cte[i].icid);
-}
+	for (; r->made_cte < r->nr_cte; r->made_cte++) {
+		const struct r_cte *c = &r->cte[r->made_cte];
+		int ret = vgic__its_map_collection(r->its, c->icid, c->target);
 
-static int apply(struct rst *r)
-{
-	uint32_t i = 0, c = 0;
-	int ret = 0;
-
-	for (; c < r->nr_cte && !ret; c++)
-		ret = vgic__its_map_collection(r->its, r->cte[c].icid,
-					       r->cte[c].target);
-	if (ret) {
-		c--;
-		goto fail;
-	}
-	for (; i < r->nr_dev; i++) {
-		const struct r_dev *dv = &r->dev[i];
-		struct vgic_its_device *d;
-
-		ret = vgic__its_map_device(r->its, dv->id, dv->itt, dv->nbits);
-		if (ret)
-			goto fail;
-		d = vgic__its_find_device(r->its, dv->id);
-		for (uint32_t k = 0; k < dv->nr; k++) {
-			const struct r_ite *it = &r->ite[dv->first + k];
-
-			ret = vgic__its_map_ite(r->its, d, it->event, it->intid,
-						it->icid);
-			if (ret) {
-				i++; /* this device exists: unmap it too */
-				goto fail;
-			}
+		if (ret) {
+			vgic__set_error(r->v,
+					"ITS restore: collection %u: %s",
+					c->icid, vgic_strerror(ret));
+			return ret;
 		}
 	}
 	return 0;
-fail:
-	vgic__set_error(r->v, "ITS restore: creating the mappings: %s",
-			vgic_strerror(ret));
-	rollback(r, i, c);
-	return ret;
+}
+
+static void rollback(struct rst *r)
+{
+	for (uint32_t i = 0; i < r->nr_dev; i++)
+		vgic__its_unmap_device(r->its, r->dev[i]);
+	for (uint32_t i = 0; i < r->made_cte; i++)
+		vgic__its_unmap_collection(r->its, r->cte[i].icid);
 }
 
 int vgic__its_restore_tables(struct vgic_its *its)
@@ -704,17 +684,18 @@ int vgic__its_restore_tables(struct vgic_its *its)
 	ret = 0;
 	if (its->baser[1] & GITS_BASER_VALID)
 		ret = read_ctes(&r);
-	if (!ret && (its->baser[0] & GITS_BASER_VALID))
-		ret = read_devices(&r);
 	if (ret)
 		goto out;
 	/* LPI creation consumes pending bits in guest RAM: log them so a
 	 * failure can put them back. */
 	vgic__undo_begin(v, &u);
-	ret = apply(&r);
+	ret = make_collections(&r);
+	if (!ret && (its->baser[0] & GITS_BASER_VALID))
+		ret = read_devices(&r);
+	if (ret)
+		rollback(&r);
 	vgic__undo_end(v, &u, ret != 0);
 out:
-	vgic__free(v, r.ite);
 	vgic__free(v, r.dev);
 	vgic__free(v, r.cte);
 	vgic__free(v, r.icid_map);

@@ -149,22 +149,27 @@ int vgic__save_pending_tables(struct vgic *v)
 		goto out;
 	}
 	vgic__v4_save_begin(v); /* GICv4.1: unmap the vPEs, read the VPTs */
-	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++) {
+	/* Both passes stop after the last existing LPI. */
+	for (uint32_t i = 0, seen = 0; i < VGIC_NR_LPIS && seen < l->nr_mapped;
+	     i++) {
 		uint32_t t;
 
 		if (!l->refs[i])
 			continue;
+		seen++;
 		t = atomic_load_explicit(&l->target[i], memory_order_relaxed);
 		if (t < v->nr_vcpus)
 			start[t + 1]++;
 	}
 	for (uint32_t c = 0; c < v->nr_vcpus; c++)
 		start[c + 1] += start[c];
-	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++) {
+	for (uint32_t i = 0, seen = 0; i < VGIC_NR_LPIS && seen < l->nr_mapped;
+	     i++) {
 		uint32_t t;
 
 		if (!l->refs[i])
 			continue;
+		seen++;
 		t = atomic_load_explicit(&l->target[i], memory_order_relaxed);
 		if (t < v->nr_vcpus)
 			order[start[t]++] = (uint16_t)i;
