@@ -685,6 +685,103 @@ static void test_enable_lpis_pending_sync(void **state)
 	done(&p);
 }
 
+/* Save reports exactly the guest pages it wrote: every byte goes through
+ * write_guest (a VMM dirty-tracks there), the written pages are exactly
+ * the pages holding live entries, and nothing else changes. */
+struct rec_host {
+	struct th_host *h;
+	uint64_t pages[64];
+	int n;
+};
+
+static int rec_read(void *o, uint64_t gpa, void *buf, size_t len)
+{
+	struct rec_host *r = o;
+
+	return th_ops.read_guest(r->h, gpa, buf, len);
+}
+
+static int rec_write(void *o, uint64_t gpa, const void *buf, size_t len)
+{
+	struct rec_host *r = o;
+
+	for (uint64_t pg = gpa >> 12; pg <= (gpa + len - 1) >> 12; pg++) {
+		int k;
+
+		for (k = 0; k < r->n && r->pages[k] != pg; k++)
+			;
+		if (k == r->n && r->n < 64)
+			r->pages[r->n++] = pg;
+	}
+	return th_ops.write_guest(r->h, gpa, buf, len);
+}
+
+static void rec_kick(void *o, uint32_t vcpu)
+{
+	struct rec_host *r = o;
+
+	th_ops.kick_vcpu(r->h, vcpu);
+}
+
+static void test_save_reports_pages(void **state)
+{
+	static const struct vgic_host_ops rec_ops = { rec_read, rec_write,
+						      rec_kick };
+	struct vgic_config cfg = { .nr_vcpus = 2 };
+	struct rec_host r = { .h = th_host_new(RAM) };
+	struct vgic_device *its[1];
+	uint8_t *before = malloc(RAM);
+	uint64_t addr, changed[64];
+	int nchanged = 0;
+	struct sg g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.h = r.h;
+	g.nr_vcpus = 2;
+	g.nr_its = 1;
+	assert_int_equal(vgic_create(&cfg, &rec_ops, &r, &g.v), 0);
+	assert_int_equal(vgic_device_create(g.v, VGIC_DEV_TYPE_V3, &g.gic), 0);
+	addr = TH_GICD_BASE;
+	assert_int_equal(th_set_attr(g.gic, VGIC_GRP_ADDR, 2, &addr), 0);
+	addr = TH_GICR_BASE | 2ull << 52;
+	assert_int_equal(th_set_attr(g.gic, VGIC_GRP_ADDR, 5, &addr), 0);
+	assert_int_equal(vgic_device_create(g.v, VGIC_DEV_TYPE_ITS, its), 0);
+	g.its[0] = its[0];
+	addr = SG_GITS(0);
+	assert_int_equal(th_set_attr(its[0], VGIC_GRP_ADDR, 4, &addr), 0);
+	assert_int_equal(sg_ctrl(g.gic, VGIC_CTRL_INIT), 0);
+	th_write32(g.v, 0, TH_GICD_BASE, 0x12);
+	sg_rd_init(&g, 0, true);
+	sg_rd_init(&g, 1, true);
+	sg_its_init(&g, 0, false);
+	program_golden(&g);
+	assert_int_equal(sg_msi(&g, 0, 1, 7), 1);
+	poison(&g, SG_DT(0), 0x10000);
+	poison(&g, SG_CT(0), 0x10000);
+	poison(&g, SG_ITT(0), 8 * SG_ITT_STRIDE);
+	memcpy(before, r.h->ram, RAM);
+	r.n = 0;
+	assert_int_equal(sg_ctrl(g.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
+	assert_int_equal(sg_ctrl(g.gic, VGIC_CTRL_SAVE_PENDING_TABLES), 0);
+	for (uint64_t off = 0; off < RAM; off += 4096)
+		if (memcmp(before + off, r.h->ram + off, 4096))
+			changed[nchanged++] = (TH_RAM_BASE + off) >> 12;
+	/* DT, the ITT pages of devices 1 and 4, CT, vCPU 1's pending page. */
+	assert_int_equal(nchanged, 5);
+	assert_int_equal(r.n, nchanged);
+	for (int k = 0; k < nchanged; k++) {
+		int j;
+
+		for (j = 0; j < r.n && r.pages[j] != changed[k]; j++)
+			;
+		assert_true(j < r.n);
+	}
+	free(before);
+	vgic_destroy(g.v);
+	th_host_free(r.h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_restore_duplicate_icid),
 		cmocka_unit_test(test_save_pending_errors),
 		cmocka_unit_test(test_enable_lpis_pending_sync),
+		cmocka_unit_test(test_save_reports_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
