@@ -6,30 +6,12 @@
 # UPDATE_GOLDEN=1 rewrites the golden files (review the diff before committing).
 set -u
 TOOL=$1 GEN=$2 GOLDEN=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
 "$GEN" . || exit $?
-fail=0 pass=0
-
-run() { # NAME EXPECTED_RC ARGS...
-	name=$1 want=$2
-	shift 2
-	"$TOOL" "$@" >"$name.out" 2>"$name.err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL $name: exit $rc, expected $want"; cat "$name.err"
-		fail=$((fail + 1)); return
-	fi
-	case "$name" in *.txt|*.json)
-		[ -n "${UPDATE_GOLDEN:-}" ] && cp "$name.out" "$GOLDEN/$name"
-		if ! diff -u "$GOLDEN/$name" "$name.out"; then
-			echo "FAIL $name: output differs from golden/$name"
-			fail=$((fail + 1)); return
-		fi
-	esac
-	pass=$((pass + 1))
-}
+. "$HERE/lib.sh"
 
 run snap_show_a.txt 0 snapshot show a.snap
 run snap_show_a.json 0 snapshot show --json a.snap

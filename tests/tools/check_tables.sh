@@ -6,6 +6,7 @@
 # UPDATE_GOLDEN=1 rewrites the golden files (review the diff before committing).
 set -u
 TOOL=$1 GEN=$2 GOLDEN=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
@@ -14,27 +15,7 @@ cd "$WORK" || exit 2
 B0=0x8107000040010200          # flat device table, 64 KiB at 0x40010000
 B0L2=0xc107000040010200        # same, Indirect
 B1=0x8407000040020200          # collection table, 64 KiB at 0x40020000
-fail=0 pass=0
-
-run() { # NAME EXPECTED_RC ARGS...
-	name=$1 want=$2
-	shift 2
-	"$TOOL" "$@" >"$name.out" 2>"$name.err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL $name: exit $rc, expected $want"; cat "$name.err"
-		fail=$((fail + 1)); return
-	fi
-	case "$name" in *.txt|*.json)
-		[ -n "${UPDATE_GOLDEN:-}" ] && cp "$name.out" "$GOLDEN/$name"
-		[ -f "$GOLDEN/$name" ] || { echo "FAIL $name: no golden file"; fail=$((fail + 1)); return; }
-	esac
-	if [ -f "$GOLDEN/$name" ] && ! diff -u "$GOLDEN/$name" "$name.out"; then
-		echo "FAIL $name: output differs from golden/$name"
-		fail=$((fail + 1)); return
-	fi
-	pass=$((pass + 1))
-}
+. "$HERE/lib.sh"
 
 run show_ok.txt 0 tables show --ram ok.img@0x40000000 --baser0 $B0 --baser1 $B1 \
 	--propbaser 0x4004000f --pendbaser 0x40050000 --pendbaser 0x40060000

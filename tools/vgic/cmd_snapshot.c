@@ -96,11 +96,13 @@ static const char *yn(bool b)
 	return b ? "yes" : "no";
 }
 
-/* Collect the per-IRQ state of every section of @kind/@key. */
-static void collect(const struct snapfile *s, enum scope_kind kind,
-		    uint64_t key, struct irq_state *st)
+/* Call @fn for every record of the sections of scope @kind/@key. */
+static void for_each_record(const struct snapfile *s, enum scope_kind kind,
+			    uint64_t key,
+			    void (*fn)(void *ctx, const struct reg_desc *d,
+				       uint64_t value),
+			    void *ctx)
 {
-	memset(st, 0, sizeof(*st) * MAX_INTID);
 	for (size_t i = 0; i < s->nr_sec; i++) {
 		const struct snap_sec *sec = &s->sec[i];
 		if (scope_of(sec) != kind || sec->key != key)
@@ -108,9 +110,41 @@ static void collect(const struct snapfile *s, enum scope_kind kind,
 		for (size_t r = 0; r < sec->nr_rec; r++) {
 			struct reg_desc d;
 			reg_describe(sec->rec[r].group, sec->rec[r].attr, &d);
-			apply_bank(st, &d, sec->rec[r].value);
+			fn(ctx, &d, sec->rec[r].value);
 		}
 	}
+}
+
+static void collect_one(void *ctx, const struct reg_desc *d, uint64_t value)
+{
+	apply_bank(ctx, d, value);
+}
+
+/* Collect the per-IRQ state of every section of @kind/@key. */
+static void collect(const struct snapfile *s, enum scope_kind kind,
+		    uint64_t key, struct irq_state *st)
+{
+	memset(st, 0, sizeof(*st) * MAX_INTID);
+	for_each_record(s, kind, key, collect_one, st);
+}
+
+/* Registers that are not per-IRQ banks (those are decoded per interrupt). */
+static bool plain_register(const struct reg_desc *d)
+{
+	return d->field == F_NONE && !d->bpi;
+}
+
+static void print_plain(void *ctx, const struct reg_desc *d, uint64_t value)
+{
+	(void)ctx;
+	if (plain_register(d))
+		printf("  %-22s 0x%" PRIx64 "\n", d->name, value);
+}
+
+static void json_plain(void *ctx, const struct reg_desc *d, uint64_t value)
+{
+	if (plain_register(d))
+		json_hex(ctx, d->name, value);
 }
 
 /* ---- show -------------------------------------------------------------------- */
@@ -123,19 +157,7 @@ static void show_scope_text(const struct snapfile *s, enum scope_kind kind,
 
 	if (!st)
 		exit(TOOL_USAGE);
-	for (size_t i = 0; i < s->nr_sec; i++) {
-		const struct snap_sec *sec = &s->sec[i];
-		if (scope_of(sec) != kind || sec->key != key)
-			continue;
-		for (size_t r = 0; r < sec->nr_rec; r++) {
-			struct reg_desc d;
-			reg_describe(sec->rec[r].group, sec->rec[r].attr, &d);
-			if (d.field != F_NONE || d.bpi)
-				continue; /* decoded in the table below */
-			printf("  %-22s 0x%" PRIx64 "\n", d.name,
-			       sec->rec[r].value);
-		}
-	}
+	for_each_record(s, kind, key, print_plain, NULL);
 	if (kind == SC_ITS || kind == SC_CONFIG) {
 		free(st);
 		return;
@@ -183,17 +205,7 @@ static void show_scope_json(const struct snapfile *s, struct json *j,
 	if (!st)
 		exit(TOOL_USAGE);
 	json_begin_obj(j, "registers");
-	for (size_t i = 0; i < s->nr_sec; i++) {
-		const struct snap_sec *sec = &s->sec[i];
-		if (scope_of(sec) != kind || sec->key != key)
-			continue;
-		for (size_t r = 0; r < sec->nr_rec; r++) {
-			struct reg_desc d;
-			reg_describe(sec->rec[r].group, sec->rec[r].attr, &d);
-			if (d.field == F_NONE && !d.bpi)
-				json_hex(j, d.name, sec->rec[r].value);
-		}
-	}
+	for_each_record(s, kind, key, json_plain, j);
 	json_end_obj(j);
 	if (kind == SC_DIST || kind == SC_VCPU) {
 		collect(s, kind, key, st);
