@@ -3,8 +3,10 @@
 #   run-guest.sh VMM IMAGE MODE [vmm options...]
 # MODE: plain     boot and run to the end
 #       migrate   migrate at the guest's "[migrate-point]" to a second
-#                 vgic-vmm over a unix socket (control-socket trigger)
-#       migrate-tcp  the same over TCP on 127.0.0.1, triggered by output
+#                 vgic-vmm over a unix socket, triggered by SIGUSR1
+#       migrate-ctl  the same, triggered through the control socket (TCP)
+#       migrate-tcp  migrate over TCP on 127.0.0.1, triggered by the
+#                 guest's output (--migrate-on-output)
 #       save      --save at the migrate point, then --restore the file
 # Passes when every VMM exits 0 and the guest printed "TEST-EXIT 0".
 set -u
@@ -24,8 +26,8 @@ plain)
 	head -c 20000 "$OUT"
 	[ $rc -eq 0 ] || fail "vgic-vmm exited with $rc"
 	;;
-migrate|migrate-tcp)
-	if [ "$MODE" = migrate ]; then
+migrate|migrate-ctl|migrate-tcp)
+	if [ "$MODE" != migrate-tcp ]; then
 		DEST=unix:$TMP/mig.sock
 	else
 		PORT=$(( 20000 + RANDOM % 20000 ))
@@ -38,24 +40,26 @@ migrate|migrate-tcp)
 		grep -q "waiting for an incoming" "$OUT.dst" 2>/dev/null && break
 		sleep 0.025
 	done
-	if [ "$MODE" = migrate ]; then
-		# trigger through the control socket when the guest prints
-		# the migrate point
+	if [ "$MODE" != migrate-tcp ]; then
+		CPORT=$(( 20000 + RANDOM % 20000 ))
 		timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) \
-			--control unix:$TMP/ctl.sock --migrate-to "$DEST" "$@" \
+			--control tcp:127.0.0.1:$CPORT --migrate-to "$DEST" "$@" \
 			</dev/null >"$OUT.src" 2>&1 &
 		src=$!
 		for _ in $(seq 400); do
 			grep -q '\[migrate-point\]' "$OUT.src" 2>/dev/null && break
-			sleep 0.025
+			sleep 0.02
 		done
-		python3 - "$TMP/ctl.sock" "$DEST" <<'PY' || fail "control socket"
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(("migrate %s\n" % sys.argv[2]).encode())
-print("control:", s.recv(100).decode().strip())
-PY
+		if [ "$MODE" = migrate ]; then
+			# $src is timeout(1); signal the vgic-vmm it runs
+			kill -USR1 "$(pgrep -P $src)" || fail "no source to signal"
+		else
+			exec 3<>/dev/tcp/127.0.0.1/$CPORT || fail "control socket"
+			echo "migrate $DEST" >&3
+			read -r -t 10 answer <&3
+			echo "control: $answer"
+			exec 3<&-
+		fi
 		wait $src; rc=$?
 	else
 		timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) \
