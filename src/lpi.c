@@ -109,7 +109,7 @@ bool vgic__lpi_best(struct vgic *v, uint32_t vcpu, uint8_t below,
 		return false;
 	for (uint32_t w = 0; w < NR_PENDING_WORDS; w++) {
 		uint64_t bits = atomic_load_explicit(&l->pending[w],
-						     memory_order_acquire);
+						     memory_order_seq_cst);
 		while (bits) {
 			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
 			uint8_t cfg, p;
