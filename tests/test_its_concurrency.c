@@ -62,7 +62,7 @@ static void *injector(void *arg)
 	struct inj *in = arg;
 	struct ctx *c = in->c;
 	uint64_t seed = 0x1234567 + in->id, done = 0;
-	double deadline = now() + 60;
+	double deadline = now() + 300; /* ctest's timeout is 600 s */
 
 	while (done < c->msis_per_thread && now() < deadline) {
 		uint32_t k = (uint32_t)(th_rand(&seed) % (NR_STABLE / NR_INJECTORS)) *
@@ -160,6 +160,11 @@ static void *churn(void *arg)
 			break;
 		}
 		atomic_fetch_add(&c->churn_cmds, 1);
+		/* Leave the instance lock to the vCPUs now and then. */
+		if (atomic_load(&c->churn_cmds) % 16 == 0) {
+			struct timespec ts = { 0, 50000 };
+			nanosleep(&ts, NULL);
+		}
 	}
 	return NULL;
 }
@@ -206,7 +211,7 @@ static void test_concurrent_msis(void **state)
 	atomic_store(&c->stop_churn, true);
 	pthread_join(ch, NULL);
 	/* Let the vCPUs drain what is outstanding. */
-	deadline = now() + 30;
+	deadline = now() + 60;
 	while (!drained && now() < deadline) {
 		drained = true;
 		for (uint32_t k = 0; k < NR_STABLE; k++)
