@@ -314,8 +314,8 @@ static void f_regs(struct scenario *s)
 	obs(s, "GICD_ISENABLER1", D_GICD + 0x104, 4, ~0ull);
 	w32(s, D_GICD + 0x184, 0x000f000fu);
 	obs(s, "GICD_ICENABLER1", D_GICD + 0x184, 4, ~0ull);
-	w64(s, D_GICD + 0x6100 + 8 * 40, 1);
-	obs(s, "GICD_IROUTER40", D_GICD + 0x6100 + 8 * 40, 8, ~0ull);
+	w64(s, D_GICD + 0x6000 + 8 * 40, 1);
+	obs(s, "GICD_IROUTER40", D_GICD + 0x6000 + 8 * 40, 8, ~0ull);
 	w32(s, D_RD(1) + D_GICR_SGI + 0x100, 0xffff);
 	obs(s, "GICR1_ISENABLER0", D_RD(1) + D_GICR_SGI + 0x100, 4, 0xffff);
 }
@@ -710,8 +710,8 @@ static void f_icc_sgi_spi(struct scenario *s)
 	w32(s, D_GICD + 0x84, 0xffffffffu);  /* SPIs 32..63 Group 1 */
 	w32(s, D_GICD + 0x104, 0xffffffffu); /* enabled */
 	w32(s, D_GICD + 0x430, 0x90a0b0c0u); /* prio of 48..51 */
-	w64(s, D_GICD + 0x6100 + 8 * 48, 1); /* 48 -> vCPU 1 */
-	w64(s, D_GICD + 0x6100 + 8 * 49, 0); /* 49 -> vCPU 0 */
+	w64(s, D_GICD + 0x6000 + 8 * 48, 1); /* 48 -> vCPU 1 */
+	w64(s, D_GICD + 0x6000 + 8 * 49, 0); /* 49 -> vCPU 0 */
 	cpuif_on(s);
 	iccw(s, 0, STUB_SGI1R, 3ull << 24 | 2);      /* SGI 3 -> vCPU 1 */
 	iccw(s, 0, STUB_SGI1R, 1ull << 24 | 3);      /* SGI 1 -> vCPUs 0,1 */
@@ -742,10 +742,11 @@ static void f_icc_sgi_spi(struct scenario *s)
 	obs(s, "GICD_ISACTIVER1 after EOIR", D_GICD + 0x304, 4, ~0ull);
 	iccw(s, 0, STUB_DIR, 49);
 	obs(s, "GICD_ISACTIVER1 after DIR", D_GICD + 0x304, 4, ~0ull);
-	/* Retarget while pending. */
+	/* Retarget an edge-triggered SPI while pending. */
+	w32(s, D_GICD + 0xc0c, 1u << 5); /* ICFGR3: 50 edge */
 	spi(s, 50, 1);
 	spi(s, 50, 0);
-	w64(s, D_GICD + 0x6100 + 8 * 50, 1);
+	w64(s, D_GICD + 0x6000 + 8 * 50, 1);
 	drain(s, 0);
 	drain(s, 1);
 }
