@@ -85,7 +85,9 @@ static int q_wait_stub(struct qb *b)
 	}
 	return 0;
 }
-static void q_sync(void *be) { (void)be; /* QEMU keeps pending bits in RAM */ }
+/* QEMU keeps the pending bits in the guest's tables. */
+static void q_sync(void *be, bool keep) { (void)be; (void)keep; }
+static void q_unsync(void *be) { (void)be; }
 
 static void q_msi(void *be, uint32_t devid, uint32_t ev)
 {
@@ -137,6 +139,7 @@ struct lv {
 	struct vgic_device *gic, *its;
 	uint8_t *ram;
 	int bad;
+	uint8_t saved[D_NR_CPUS][D_NR_LPIS / 8]; /* LPI part of each table */
 };
 
 static int lv_rd(void *o, uint64_t gpa, void *buf, size_t len)
@@ -295,17 +298,29 @@ static uint64_t l_icc(void *be, uint32_t cpu, unsigned op, uint64_t arg)
 	return l_icc_ops[op].write ? 0 : val;
 }
 
-static void l_sync(void *be)
+static void l_sync(void *be, bool keep)
 {
 	struct lv *l = be;
-	int ret = set_attr(l->gic, VGIC_GRP_CTRL, VGIC_CTRL_SAVE_PENDING_TABLES,
-			   NULL);
+	int ret;
 
+	if (!keep)
+		for (unsigned c = 0; c < D_NR_CPUS; c++)
+			lv_rd(l, D_PENDBASE(c) + 1024, l->saved[c], D_NR_LPIS / 8);
+	ret = set_attr(l->gic, VGIC_GRP_CTRL, VGIC_CTRL_SAVE_PENDING_TABLES,
+		       NULL);
 	if (ret) {
 		fprintf(stderr, "libvgic: SAVE_PENDING_TABLES: %s\n",
 			vgic_strerror(ret));
 		l->bad = 1;
 	}
+}
+
+static void l_unsync(void *be)
+{
+	struct lv *l = be;
+
+	for (unsigned c = 0; c < D_NR_CPUS; c++)
+		lv_wr(l, D_PENDBASE(c) + 1024, l->saved[c], D_NR_LPIS / 8);
 }
 
 /* ---- comparison ----------------------------------------------------------- */
@@ -357,9 +372,11 @@ static int run_one(struct scenario *s)
 	struct lv l;
 	struct d_obs oq = { 0 }, ol = { 0 };
 	struct d_backend bq = { "qemu", &qb, q_write, q_read, q_ramw, q_ramr,
-				q_msi, q_spi, q_sync, q_icc, q_failed };
+				q_msi, q_spi, q_sync, q_unsync, q_icc,
+				q_failed };
 	struct d_backend bl = { "libvgic", &l, l_write, l_read, l_ramw, l_ramr,
-				l_msi, l_spi, l_sync, l_icc, l_failed };
+				l_msi, l_spi, l_sync, l_unsync, l_icc,
+				l_failed };
 	int ret;
 
 	ret = lv_open(&l);

@@ -82,6 +82,16 @@ static void pend(struct scenario *s, unsigned cpu)
 	snprintf(op->what, sizeof(op->what), "pending LPIs of vCPU %u", cpu);
 }
 
+/* One LPI's pending bit after a SAVE_PENDING_TABLES left in RAM. */
+static struct d_op *pendbit(struct scenario *s, unsigned cpu, uint32_t intid)
+{
+	struct d_op *op = add(s, D_PENDBIT, intid, cpu, 0);
+
+	snprintf(op->what, sizeof(op->what), "vCPU%u pending(%u) saved", cpu,
+		 intid);
+	return op;
+}
+
 static void msi(struct scenario *s, uint32_t devid, uint32_t ev)
 {
 	add(s, D_MSI, devid, ev, 0);
@@ -476,14 +486,74 @@ static void f_remap(struct scenario *s)
 	std_setup(s, true);
 	map_colls(s, 2);
 	map_dev(s, 3, 5, 8900, 2, 0);
-	msi(s, 0x28, 0);
-	run1(s, c_mapd(0x28, 0, 0, false)); /* unmap the device */
+	put(s, c_discard(0x28, 0));
+	put(s, c_discard(0x28, 1));
+	run1(s, c_mapd(0x28, 0, 0, false)); /* unmap the (empty) device */
 	msi(s, 0x28, 1);
 	map_dev(s, 3, 5, 8910, 2, 1);   /* and map it afresh */
 	msi(s, 0x28, 1);
-	run1(s, c_mapc(1, 0, false)); /* unmap collection 1 */
+	run1(s, c_mapc(1, 0, true));  /* collection 1 now on vCPU 0 */
 	msi(s, 0x28, 0);
 	pend_all(s);
+}
+
+/* DEVIATION (docs/divergences.md, "remap-event"): MAPTI of an EventID that
+ * is already mapped replaces the mapping in QEMU; KVM ignores the command. */
+static void f_remap_event(struct scenario *s)
+{
+	struct d_op *op;
+
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 1, 5, 8950, 1, 0);
+	run1(s, c_mapti(0x18, 0, 8951, 1)); /* EventID 0 is mapped already */
+	msi(s, 0x18, 0);
+	op = pendbit(s, 0, 8950);
+	op->div = "remap-event";
+	op->div_qemu = 0;
+	op->div_vgic = 1;
+	op = pendbit(s, 1, 8951);
+	op->div = "remap-event";
+	op->div_qemu = 1;
+	op->div_vgic = 0;
+}
+
+/* DEVIATION (docs/divergences.md, "unmap-pending"): unmapping a device
+ * (MAPD V=0) with a pending LPI keeps the pending bit in QEMU's
+ * redistributor table; KVM frees the LPI, and its pending state with it. */
+static void f_unmap_pending(struct scenario *s)
+{
+	struct d_op *op;
+
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 3, 5, 8960, 1, 0);
+	msi(s, 0x28, 0);
+	run1(s, c_mapd(0x28, 0, 0, false));
+	op = pendbit(s, 0, 8960);
+	op->div = "unmap-pending";
+	op->div_qemu = 1;
+	op->div_vgic = 0;
+}
+
+/* DEVIATION (docs/divergences.md, "save-resume"): after a
+ * SAVE_PENDING_TABLES the guest runs on; a DISCARD then clears the LPI's
+ * bit in QEMU's table, while KVM's next save writes only live LPIs and
+ * leaves the earlier bit in RAM. */
+static void f_save_resume(struct scenario *s)
+{
+	struct d_op *op;
+
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 2, 5, 8970, 1, 1);
+	msi(s, 0x20, 0);
+	pendbit(s, 1, 8970);
+	run1(s, c_discard(0x20, 0));
+	op = pendbit(s, 1, 8970);
+	op->div = "save-resume";
+	op->div_qemu = 0;
+	op->div_vgic = 1;
 }
 
 static void f_two_level(struct scenario *s)
@@ -545,7 +615,7 @@ static void f_lpis_disabled(struct scenario *s)
 	std_setup(s, false);
 	gicr_enable_lpis(s, 0); /* only vCPU 0 has LPIs */
 	map_colls(s, 2);
-	map_dev(s, 1, 5, 9000, 2, 0);
+	map_dev(s, 1, 5, 9000, 1, 0);
 	put(s, c_mapti(0x18, 1, 9001, 1));
 	kick(s);
 	msi(s, 0x18, 0);
@@ -767,6 +837,8 @@ static const struct {
 	{ "cmdq_wrap", f_cmdq_wrap }, { "cmdq_memerr", f_cmdq_memerr },
 	{ "spi", f_spi },             { "icc_lpi", f_icc_lpi },
 	{ "icc_sgi_spi", f_icc_sgi_spi },
+	{ "remap_event", f_remap_event }, { "unmap_pending", f_unmap_pending },
+	{ "save_resume", f_save_resume },
 };
 
 size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
@@ -799,21 +871,42 @@ static uint64_t rnd(uint64_t *st)
 
 static uint32_t pick(uint64_t *st, uint32_t n) { return (uint32_t)(rnd(st) % n); }
 
-/* Mostly-valid values with an occasional invalid one. */
-static uint32_t r_dev(uint64_t *st)
+/*
+ * Random streams: mostly-valid values with an occasional invalid one.
+ * Patterns where QEMU and KVM are known to disagree (docs/divergences.md:
+ * remap-event, unmap-pending, mapc-remap, shared-lpi) are kept out: every
+ * (device, event) gets its own LPI, an EventID is DISCARDed before it is
+ * mapped again, a device's events are DISCARDed before MAPD, and
+ * collections are mapped once at the start (later MAPCs are invalid or
+ * identical).  Everything else is fair game.
+ */
+#define R_EVENTS 16
+#define R_LPI_MAPTI(di, ev) (8192 + 256 + (di) * R_EVENTS + (ev))
+#define R_LPI_MAPI(di, ev) (8192 + 512 + (di) * R_EVENTS + (ev))
+#define R_COLLS 4
+
+static unsigned r_di(uint64_t *st) { return pick(st, D_NR_DEVS); }
+static uint32_t r_dev(uint64_t *st, unsigned di, bool *valid)
 {
-	return pick(st, 16) ? d_devids[pick(st, D_NR_DEVS)] : 0x30 + pick(st, 0x10000);
+	*valid = pick(st, 16) != 0;
+	return *valid ? d_devids[di] : 0x10000 + pick(st, 0x10000);
 }
-static uint32_t r_ev(uint64_t *st) { return pick(st, 12) ? pick(st, 8) : pick(st, 64); }
-static uint32_t r_icid(uint64_t *st) { return pick(st, 12) ? pick(st, 4) : pick(st, 0x20000); }
-static uint32_t r_rd(uint64_t *st) { return pick(st, 12) ? pick(st, D_NR_CPUS) : pick(st, 8); }
-static uint32_t r_lpi(uint64_t *st)
+static uint32_t r_ev(uint64_t *st) { return pick(st, R_EVENTS); }
+static uint32_t r_icid(uint64_t *st) { return pick(st, 12) ? pick(st, R_COLLS) : 0x10000 + pick(st, 8); }
+static uint32_t r_lpi(uint64_t *st, unsigned di, uint32_t ev)
 {
 	switch (pick(st, 16)) {
-	case 0: return pick(st, 8192);
-	case 1: return 8192 + pick(st, 1u << 16);
-	default: return 8192 + pick(st, 64);
+	case 0: return 8192 - 1 - pick(st, 8192);           /* not an LPI */
+	case 1: return (1u << D_LPI_IDBITS) + pick(st, 1u << 15); /* > IDbits */
+	default: return R_LPI_MAPTI(di, ev);
 	}
+}
+
+static void r_discard_dev(struct scenario *s, uint32_t dev)
+{
+	for (uint32_t e = 0; e < R_EVENTS; e++)
+		put(s, c_discard(dev, e));
+	kick(s);
 }
 
 void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
@@ -826,73 +919,101 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 	sc_init(s, name);
 	w32(s, D_GICD, 0x12);
 	{
-		uint8_t cfg[64];
+		uint8_t cfg[1024];
 
 		for (unsigned i = 0; i < sizeof(cfg); i++)
 			cfg[i] = (uint8_t)(rnd(&st) & 0xff) | 2;
 		ramw(s, D_PROPBASE, cfg, sizeof(cfg));
 	}
 	if (pick(&st, 4) == 0) {
-		uint8_t b[8];
+		uint8_t b[16];
 
 		for (unsigned i = 0; i < sizeof(b); i++)
 			b[i] = (uint8_t)rnd(&st);
-		ramw(s, D_PENDBASE(pick(&st, D_NR_CPUS)) + 1024, b, sizeof(b));
+		ramw(s, D_PENDBASE(pick(&st, D_NR_CPUS)) + 1024 + 32, b, sizeof(b));
 	}
 	for (unsigned c = 0; c < D_NR_CPUS; c++)
 		if (pick(&st, 8))
 			gicr_enable_lpis(s, c);
 	its_setup(s, false, D_DEVTAB);
+	map_colls(s, R_COLLS);
 	if (cpus)
 		cpuif_on(s);
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = pick(&st, 100);
-		uint32_t dev = r_dev(&st);
-		unsigned di = 0;
+		unsigned di = r_di(&st);
+		bool valid;
+		uint32_t dev = r_dev(&st, di, &valid), ev = r_ev(&st);
 
-		for (unsigned j = 0; j < D_NR_DEVS; j++)
-			if (d_devids[j] == dev)
-				di = j;
-		if (k < 14)
-			put(s, c_mapd(dev, D_ITT(di), pick(&st, 10) ? 1 + pick(&st, 6) : 1 + pick(&st, 20),
-				      pick(&st, 10) != 0));
-		else if (k < 24)
-			put(s, c_mapc(r_icid(&st), r_rd(&st), pick(&st, 12) != 0));
-		else if (k < 44)
-			put(s, c_mapti(dev, r_ev(&st), r_lpi(&st), r_icid(&st)));
-		else if (k < 47)
-			put(s, c_mapi(dev, r_ev(&st) | (pick(&st, 2) ? 8192 : 0), r_icid(&st)));
-		else if (k < 53)
-			put(s, c_int(dev, r_ev(&st)));
-		else if (k < 57)
-			put(s, c_clear(dev, r_ev(&st)));
-		else if (k < 60)
-			put(s, c_discard(dev, r_ev(&st)));
-		else if (k < 65)
-			put(s, c_movi(dev, r_ev(&st), r_icid(&st)));
-		else if (k < 67)
-			put(s, c_movall(r_rd(&st), r_rd(&st)));
-		else if (k < 70)
-			put(s, c_inv(dev, r_ev(&st)));
-		else if (k < 72)
+		if (k < 12) {
+			unsigned bits = pick(&st, 10) ? 1 + pick(&st, 6) :
+				       pick(&st, 2) ? 14 : 1 + pick(&st, 20);
+
+			if (valid)
+				r_discard_dev(s, dev);
+			put(s, c_mapd(dev, D_ITT(di), bits, pick(&st, 10) != 0));
+		} else if (k < 16) {
+			uint32_t icid = pick(&st, R_COLLS);
+
+			if (pick(&st, 2))
+				put(s, c_mapc(icid, icid % D_NR_CPUS, true));
+			else if (pick(&st, 2))
+				put(s, c_mapc(icid, D_NR_CPUS + pick(&st, 8), true));
+			else
+				put(s, c_mapc(0x10000 + icid, 0, true));
+		} else if (k < 38) {
+			put(s, c_discard(dev, ev));
+			put(s, c_mapti(dev, ev, r_lpi(&st, di, ev), r_icid(&st)));
+		} else if (k < 42) {
+			uint32_t e = R_LPI_MAPI(di, ev);
+
+			put(s, c_discard(dev, e));
+			put(s, c_mapi(dev, e, r_icid(&st)));
+			if (pick(&st, 2)) {
+				kick(s);
+				msi(s, d_devids[di], e);
+				continue;
+			}
+		} else if (k < 48)
+			put(s, c_int(dev, ev));
+		else if (k < 52)
+			put(s, c_clear(dev, ev));
+		else if (k < 55)
+			put(s, c_discard(dev, ev));
+		else if (k < 61)
+			put(s, c_movi(dev, ev, r_icid(&st)));
+		else if (k < 63)
+			put(s, c_movall(pick(&st, 3), pick(&st, 3)));
+		else if (k < 66)
+			put(s, c_inv(dev, ev));
+		else if (k < 68)
 			put(s, c_invall(r_icid(&st)));
-		else if (k < 74)
-			put(s, c_sync(r_rd(&st)));
-		else if (k < 75) {
+		else if (k < 70)
+			put(s, c_sync(pick(&st, 3)));
+		else if (k < 71) {
 			struct cmd c = { { 0x10 + pick(&st, 0xf0), rnd(&st), rnd(&st), rnd(&st) } };
 
 			put(s, c);
-		} else if (k < 90) {
-			msi(s, d_devids[di], r_ev(&st));
+		} else if (k < 88) {
+			msi(s, d_devids[di], ev);
 			continue;
-		} else if (k < 93) {
-			lpi_config(s, 8192 + pick(&st, 64), (uint8_t)rnd(&st), pick(&st, 2));
+		} else if (k < 92) {
+			uint32_t lpi = pick(&st, 2) ? R_LPI_MAPTI(di, ev) : R_LPI_MAPI(di, ev);
+
+			lpi_config(s, lpi, (uint8_t)rnd(&st), pick(&st, 2));
 			continue;
-		} else if (k < 95) {
+		} else if (k < 94) {
 			unsigned c = pick(&st, D_NR_CPUS);
 
 			w32(s, D_RD(c) + 0, 1);
 			obs(s, "GICR_CTLR EnableLPIs", D_RD(c), 4, 1);
+			continue;
+		} else if (k < 96 && cpus) {
+			/* Acknowledge one interrupt mid-stream. */
+			unsigned c = pick(&st, D_NR_CPUS);
+
+			kick(s);
+			iccr(s, c, STUB_HPPIR1, ~0ull);
 			continue;
 		} else {
 			kick(s);
@@ -994,13 +1115,22 @@ void sc_run(const struct scenario *s, const struct d_backend *b,
 		case D_DRAIN:
 			drain_run(b, op, o);
 			break;
+		case D_PENDBIT: {
+			uint8_t byte = 0;
+
+			b->sync_pending(b->be, true);
+			b->ramr(b->be, D_PENDBASE(op->val) + op->addr / 8, &byte, 1);
+			record(o, op, (byte >> (op->addr % 8)) & 1);
+			break;
+		}
 		case D_PEND: {
 			/* The LPI part of the table (INTIDs >= 8192); the
 			 * first KiB is IMPLEMENTATION DEFINED. */
 			uint64_t w[D_NR_LPIS / 64];
 
-			b->sync_pending(b->be);
+			b->sync_pending(b->be, false);
 			b->ramr(b->be, D_PENDBASE(op->val) + 1024, w, sizeof(w));
+			b->unsync_pending(b->be);
 			for (size_t k = 0; k < sizeof(w) / 8; k++)
 				record(o, op, w[k]);
 			break;

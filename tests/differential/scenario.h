@@ -50,7 +50,11 @@ enum d_op_kind {
 	D_W,     /* MMIO write addr <- val (len) */
 	D_R,     /* observe MMIO read addr (len) & mask */
 	D_RAMW,  /* guest RAM write */
-	D_PEND,  /* observe LPI pending bits of vCPU val (after SAVE_PENDING) */
+	D_PEND,  /* observe LPI pending bits of vCPU val: QEMU's table; libvgic's
+		  * SAVE_PENDING_TABLES result, guest RAM then put back as it
+		  * was (the observation must not change the guest) */
+	D_PENDBIT, /* observe pending bit of LPI addr in vCPU val's table after
+		    * a real SAVE_PENDING_TABLES that stays in guest RAM */
 	D_MSI,   /* MSI DeviceID addr, EventID val */
 	D_SPI,   /* SPI INTID addr at level val */
 	D_ICCW,  /* vCPU len: CPU-interface op addr (STUB_OP_*) with arg val */
@@ -96,7 +100,10 @@ struct d_backend {
 	void (*ramr)(void *be, uint64_t addr, void *buf, size_t len);
 	void (*msi)(void *be, uint32_t devid, uint32_t eventid);
 	void (*spi)(void *be, uint32_t intid, int level);
-	void (*sync_pending)(void *be);
+	/* Make the pending tables reflect the LPI state (QEMU: nothing). With
+	 * @keep false, guest RAM is restored by the next call with @restore. */
+	void (*sync_pending)(void *be, bool keep);
+	void (*unsync_pending)(void *be);
 	uint64_t (*icc)(void *be, uint32_t cpu, unsigned op, uint64_t arg);
 	bool (*failed)(void *be);
 };
