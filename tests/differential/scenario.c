@@ -235,11 +235,19 @@ static void lpi_config(struct scenario *s, uint32_t lpi, uint8_t prio, bool en)
 	ramw(s, D_PROPBASE + lpi - 8192, &b, 1);
 }
 
-static void gicr_enable_lpis(struct scenario *s, unsigned cpu)
+/* Program a redistributor's LPI tables.  Every vCPU gets a pending table
+ * even with LPIs off: KVM's SAVE_PENDING_TABLES writes the table of every
+ * LPI's target and fails with -EFAULT on an unprogrammed one. */
+static void gicr_tables(struct scenario *s, unsigned cpu)
 {
 	w32(s, D_RD(cpu) + 0x14, 0); /* GICR_WAKER: ProcessorSleep = 0 */
 	w64(s, D_RD(cpu) + 0x70, D_PROPBASE | (D_LPI_IDBITS - 1));
 	w64(s, D_RD(cpu) + 0x78, D_PENDBASE(cpu));
+}
+
+static void gicr_enable_lpis(struct scenario *s, unsigned cpu)
+{
+	gicr_tables(s, cpu);
 	w32(s, D_RD(cpu) + 0x00, 1); /* GICR_CTLR.EnableLPIs */
 }
 
@@ -491,10 +499,32 @@ static void f_remap(struct scenario *s)
 	run1(s, c_mapd(0x28, 0, 0, false)); /* unmap the (empty) device */
 	msi(s, 0x28, 1);
 	map_dev(s, 3, 5, 8910, 2, 1);   /* and map it afresh */
-	msi(s, 0x28, 1);
 	run1(s, c_mapc(1, 0, true));  /* collection 1 now on vCPU 0 */
 	msi(s, 0x28, 0);
+	msi(s, 0x28, 1);
 	pend_all(s);
+}
+
+/* DEVIATION (docs/divergences.md, "mapc-remap"): re-mapping a collection
+ * to another redistributor moves its pending LPIs along in KVM; QEMU
+ * leaves their bits in the old redistributor's table. */
+static void f_mapc_remap(struct scenario *s)
+{
+	struct d_op *op;
+
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 3, 5, 8920, 1, 1);
+	msi(s, 0x28, 0);
+	run1(s, c_mapc(1, 0, true));
+	op = pendbit(s, 1, 8920);
+	op->div = "mapc-remap";
+	op->div_qemu = 1;
+	op->div_vgic = 0;
+	op = pendbit(s, 0, 8920);
+	op->div = "mapc-remap";
+	op->div_qemu = 0;
+	op->div_vgic = 1;
 }
 
 /* DEVIATION (docs/divergences.md, "remap-event"): MAPTI of an EventID that
@@ -614,6 +644,7 @@ static void f_lpis_disabled(struct scenario *s)
 {
 	std_setup(s, false);
 	gicr_enable_lpis(s, 0); /* only vCPU 0 has LPIs */
+	gicr_tables(s, 1);
 	map_colls(s, 2);
 	map_dev(s, 1, 5, 9000, 1, 0);
 	put(s, c_mapti(0x18, 1, 9001, 1));
@@ -838,7 +869,7 @@ static const struct {
 	{ "spi", f_spi },             { "icc_lpi", f_icc_lpi },
 	{ "icc_sgi_spi", f_icc_sgi_spi },
 	{ "remap_event", f_remap_event }, { "unmap_pending", f_unmap_pending },
-	{ "save_resume", f_save_resume },
+	{ "save_resume", f_save_resume }, { "mapc_remap", f_mapc_remap },
 };
 
 size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
@@ -935,6 +966,8 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 	for (unsigned c = 0; c < D_NR_CPUS; c++)
 		if (pick(&st, 8))
 			gicr_enable_lpis(s, c);
+		else
+			gicr_tables(s, c);
 	its_setup(s, false, D_DEVTAB);
 	map_colls(s, R_COLLS);
 	if (cpus)
