@@ -7,6 +7,7 @@
  *   vgic-difftest --seeds FIRST N    random scenarios FIRST..FIRST+N-1
  *   vgic-difftest -v ...             print every observation
  *   vgic-difftest -q ...             run QEMU only, print its observations
+ *   vgic-difftest -d ...             print the scenario's operations first
  *
  * Exit status: 0 equal, 1 a difference, 77 skipped (no QEMU, or libvgic
  * cannot build a GICv3 + ITS yet).
@@ -325,7 +326,29 @@ static void l_unsync(void *be)
 
 /* ---- comparison ----------------------------------------------------------- */
 
-static int verbose, qemu_only;
+static int verbose, qemu_only, dump;
+
+static void dump_ops(const struct scenario *s)
+{
+	static const char *const k[] = { "W", "R", "RAMW", "PEND", "PENDBIT",
+					 "MSI", "SPI", "ICCW", "ICCR", "DRAIN" };
+
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct d_op *o = &s->ops[i];
+
+		printf("%4zu %-7s addr 0x%llx val 0x%llx len %u %s", i,
+		       k[o->kind], (unsigned long long)o->addr,
+		       (unsigned long long)o->val, o->len, o->what);
+		if (o->kind == D_RAMW && o->len == 32) {
+			const uint64_t *w = (const uint64_t *)(const void *)o->data;
+
+			printf(" cmd %llx %llx %llx %llx",
+			       (unsigned long long)w[0], (unsigned long long)w[1],
+			       (unsigned long long)w[2], (unsigned long long)w[3]);
+		}
+		printf("\n");
+	}
+}
 
 static void obs_free(struct d_obs *o)
 {
@@ -339,12 +362,10 @@ static int compare(const struct scenario *s, const struct d_obs *q,
 {
 	int diffs = 0;
 
-	if (q->nr != l->nr) {
+	if (q->nr != l->nr)
 		printf("%s: %zu observations from QEMU, %zu from libvgic\n",
 		       s->name, q->nr, l->nr);
-		return 1;
-	}
-	for (size_t i = 0; i < q->nr; i++) {
+	for (size_t i = 0; i < q->nr && i < l->nr; i++) {
 		const struct d_op *op = q->op[i];
 		bool ok;
 
@@ -361,8 +382,10 @@ static int compare(const struct scenario *s, const struct d_obs *q,
 			       op->div ? op->div : "", op->div ? "]" : "");
 		if (!ok && ++diffs > 20)
 			break;
+		if (!ok && q->op[i] != l->op[i])
+			break; /* out of step (a drain of another length) */
 	}
-	return diffs != 0;
+	return diffs != 0 || q->nr != l->nr;
 }
 
 static int run_one(struct scenario *s)
@@ -379,6 +402,8 @@ static int run_one(struct scenario *s)
 				l_failed };
 	int ret;
 
+	if (dump)
+		dump_ops(s);
 	ret = lv_open(&l);
 	if (ret && !qemu_only) {
 		printf("SKIP %s: libvgic cannot build GICv3 + ITS yet (%s)\n",
@@ -435,6 +460,8 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '-'; i++) {
 		if (strchr(argv[i], 'v'))
 			verbose = 1;
+		if (strchr(argv[i], 'd'))
+			dump = 1; /* print the scenario's operations first */
 		if (strchr(argv[i], 'q'))
 			qemu_only = 1; /* print QEMU's observations only */
 	}
