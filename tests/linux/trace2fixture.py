@@ -72,7 +72,7 @@ def main():
     cmds = []
     idx = None
     last_icid = 0
-    msi = None          # [dev, ev, cpu, intid] awaiting ITE/CTE reads
+    msi = None          # [dev, ev, cpu, intid, reads seen, translated]
     ncmd = nmsi = 0
 
     def flush_cmds():
@@ -85,10 +85,11 @@ def main():
     def flush_msi():
         nonlocal msi
         if msi is not None:
-            dev, ev, cpu, intid = msi
-            out.append("m %x %x %s %s" % (dev, ev,
-                       "-" if cpu is None or intid is None else "%x" % cpu,
-                       "-" if cpu is None or intid is None else "%x" % intid))
+            dev, ev, cpu, intid, _, ok = msi
+            if not ok or cpu is None or intid is None:
+                out.append("m %x %x - -" % (dev, ev))
+            else:
+                out.append("m %x %x %x %x" % (dev, ev, cpu, intid))
         msi = None
 
     with open(args[0], errors="replace") as fh:
@@ -96,6 +97,9 @@ def main():
             ev_name = line.split(" ", 1)[0]
             # Keep processing-related lines attached to their CWRITER write.
             if ev_name == "gicv3_its_process_command":
+                # Table reads from here on belong to the command, not to
+                # an MSI translated just before it.
+                flush_msi()
                 m = re.search(r"offset (0x[0-9a-f]+): (0x[0-9a-f]+)", line)
                 idx = int(m.group(1), 16)
                 continue
@@ -114,16 +118,18 @@ def main():
             if ev_name in ("gicv3_its_dte_read", "gicv3_its_ite_read",
                            "gicv3_its_cte_read", "gicv3_its_dte_write",
                            "gicv3_its_ite_write", "gicv3_its_cte_write"):
-                if msi is not None:
+                # The first DTE, ITE and CTE read after a TRANSLATER write
+                # are that MSI's translation.
+                if msi is not None and ev_name not in msi[4]:
+                    msi[4].add(ev_name)
                     f = fields(line)
+                    ok = f.get("valid", 0) == 1
                     if ev_name == "gicv3_its_ite_read":
-                        msi[3] = f["intid"] if f.get("valid") else None
-                        if not f.get("valid"):
-                            msi[2] = None
+                        msi[3] = f["intid"] if ok else None
                     elif ev_name == "gicv3_its_cte_read":
-                        msi[2] = f["RDBase"] if f.get("valid") else None
-                    elif ev_name == "gicv3_its_dte_read" and not f.get("valid"):
-                        msi[2] = msi[3] = None
+                        msi[2] = f["RDBase"] if ok else None
+                    if not ok:
+                        msi[5] = False
                 continue
             if ev_name in ("gicv3_dist_write", "gicv3_redist_write",
                            "gicv3_its_write", "gicv3_its_translation_write"):
@@ -141,7 +147,7 @@ def main():
                     else:
                         out.append("i %x %x %x" % (f["offset"], f["data"], f["size"]))
                 else:
-                    msi = [f["requester_id"], f["data"], None, None]
+                    msi = [f["requester_id"], f["data"], None, None, set(), True]
                     nmsi += 1
                 continue
         flush_msi()
