@@ -968,10 +968,14 @@ static uint32_t r_lpi(uint64_t *st, unsigned di, uint32_t ev)
 	}
 }
 
-static void r_discard_dev(struct scenario *s, uint32_t dev)
+/* Unmap every event a device may have (MAPTI and MAPI ranges) before
+ * its MAPD: a MAPD over live mappings is the unmap-pending divergence. */
+static void r_discard_dev(struct scenario *s, uint32_t dev, unsigned di)
 {
-	for (uint32_t e = 0; e < R_EVENTS; e++)
+	for (uint32_t e = 0; e < R_EVENTS; e++) {
 		put(s, c_discard(dev, e));
+		put(s, c_discard(dev, R_LPI_MAPI(di, e)));
+	}
 	kick(s);
 }
 
@@ -1011,7 +1015,7 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 				       pick(&st, 2) ? 14 : 1 + pick(&st, 20);
 
 			if (valid)
-				r_discard_dev(s, dev);
+				r_discard_dev(s, dev, di);
 			put(s, c_mapd(dev, D_ITT(di), bits, pick(&st, 10) != 0));
 		} else if (k < 16) {
 			uint32_t icid = pick(&st, R_COLLS);
