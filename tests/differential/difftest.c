@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <vgic/vgic.h>
@@ -51,6 +52,18 @@ static void q_ramw(void *be, uint64_t a, const void *b, size_t l) { qt_memwrite(
 static void q_ramr(void *be, uint64_t a, void *b, size_t l) { qt_memread(be, a, b, l); }
 static bool q_failed(void *be) { return ((struct qtest *)be)->failed != 0; }
 
+/* Generous: the machine may be loaded (2 cores shared with parallel
+ * builds); a healthy stub answers in microseconds. */
+#define STUB_TIMEOUT_S 60.0
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* One CPU-interface operation through the guest stub's mailbox. */
 static uint64_t q_icc(void *be, uint32_t cpu, unsigned op, uint64_t arg)
 {
@@ -61,7 +74,7 @@ static uint64_t q_icc(void *be, uint32_t cpu, unsigned op, uint64_t arg)
 	qt_write(&b->q, mb + 8, op, 8);
 	qt_write(&b->q, mb + 16, arg, 8);
 	qt_write(&b->q, mb + 0, seq, 8);
-	for (unsigned i = 0; i < 200000; i++) {
+	for (double t0 = now(); now() - t0 < STUB_TIMEOUT_S;) {
 		if (qt_read(&b->q, mb + 32, 8) == seq)
 			return qt_read(&b->q, mb + 24, 8);
 		if (b->q.failed)
@@ -75,14 +88,12 @@ static uint64_t q_icc(void *be, uint32_t cpu, unsigned op, uint64_t arg)
 static int q_wait_stub(struct qb *b)
 {
 	for (unsigned c = 0; c < D_NR_CPUS; c++) {
-		unsigned i;
+		double t0 = now();
 
-		for (i = 0; i < 200000; i++)
-			if (qt_read(&b->q, STUB_MAILBOX(c) + 40, 8) == STUB_READY ||
-			    b->q.failed)
-				break;
-		if (i == 200000 || b->q.failed)
-			return -1;
+		while (qt_read(&b->q, STUB_MAILBOX(c) + 40, 8) != STUB_READY) {
+			if (b->q.failed || now() - t0 > STUB_TIMEOUT_S)
+				return -1;
+		}
 	}
 	return 0;
 }
