@@ -599,6 +599,22 @@ static void f_unmapped_pending(struct scenario *s)
 	drain(s, 0);
 }
 
+/* Two EventIDs mapped to one LPI; DISCARD one of them while it is pending
+ * (docs/divergences.md, "shared-lpi"). */
+static void f_shared_lpi(struct scenario *s)
+{
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 1, 5, 8980, 1, 0);
+	run1(s, c_mapti(0x18, 1, 8980, 0));
+	msi(s, 0x18, 1);
+	run1(s, c_discard(0x18, 0));
+	pendbit(s, 0, 8980);
+	msi(s, 0x18, 0); /* unmapped now */
+	msi(s, 0x18, 1);
+	pendbit(s, 0, 8980);
+}
+
 /* DEVIATION (docs/divergences.md, "save-resume"): after a
  * SAVE_PENDING_TABLES the guest runs on; a DISCARD then clears the LPI's
  * bit in QEMU's table, while KVM's next save writes only live LPIs and
@@ -904,6 +920,7 @@ static const struct {
 	{ "remap_event", f_remap_event }, { "unmap_pending", f_unmap_pending },
 	{ "save_resume", f_save_resume }, { "mapc_remap", f_mapc_remap },
 	{ "unmapped_pending", f_unmapped_pending },
+	{ "shared_lpi", f_shared_lpi },
 };
 
 size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
