@@ -138,6 +138,8 @@ int vgic__v2_lazy_init(struct vgic *v)
 	for (uint32_t i = VGIC_NR_PRIVATE_IRQS; i < v->nr_irqs; i++) {
 		struct vgic_irq *irq = vgic__irq(v, 0, i);
 
+		if (!irq)
+			break;
 		irq->group = 0;
 		irq->v2_targets = 0;
 		vgic__irq_reroute(v, i);
@@ -296,5 +298,67 @@ int vgic__v2_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 		return v2_ctrl_attr(v, a->attr, op);
 	default:
 		return -ENXIO;
+	}
+}
+
+/* ---- what a snapshot saves ------------------------------------------------ */
+
+static void emit_bank(struct vgic *v, vgic_v2_emit_fn emit, void *arg,
+		      uint32_t base, unsigned bpi, bool clear_first,
+		      uint32_t clear_base)
+{
+	uint32_t per_reg = 32 / bpi;
+
+	for (uint32_t n = 0; n < v->nr_irqs; n += per_reg) {
+		uint32_t off = n / per_reg * 4;
+		uint32_t ncpu = n < VGIC_NR_PRIVATE_IRQS ? v->nr_vcpus : 1;
+
+		for (uint32_t c = 0; c < ncpu; c++) {
+			uint64_t cpu = (uint64_t)c << VGIC_ATTR_CPUID_SHIFT;
+
+			if (clear_first)
+				emit(arg, VGIC_GRP_DIST_REGS,
+				     cpu | (clear_base + off), false,
+				     0xffffffffu);
+			emit(arg, VGIC_GRP_DIST_REGS, cpu | (base + off), true,
+			     0);
+		}
+	}
+}
+
+void vgic__v2_state_attrs(struct vgic *v, vgic_v2_emit_fn emit, void *arg)
+{
+	emit(arg, VGIC_GRP_DIST_REGS, GICD_V2_IIDR, true, 0);
+	emit(arg, VGIC_GRP_DIST_REGS, GICD_V2_CTLR, true, 0);
+	emit_bank(v, emit, arg, GICD_V2_IGROUPR, 1, false, 0);
+	emit_bank(v, emit, arg, GICD_V2_ISENABLER, 1, true, GICD_V2_ICENABLER);
+	/* ITARGETSR0-7 are read-only: SPIs only. */
+	for (uint32_t n = VGIC_NR_PRIVATE_IRQS; n < v->nr_irqs; n += 4)
+		emit(arg, VGIC_GRP_DIST_REGS, GICD_V2_ITARGETSR + n, true, 0);
+	emit_bank(v, emit, arg, GICD_V2_ICFGR, 2, false, 0);
+	emit_bank(v, emit, arg, GICD_V2_ISPENDR, 1, true, GICD_V2_ICPENDR);
+	/* After ISPENDR, which made each pending SGI's source the vCPU. */
+	for (uint32_t c = 0; c < v->nr_vcpus; c++) {
+		uint64_t cpu = (uint64_t)c << VGIC_ATTR_CPUID_SHIFT;
+
+		for (uint32_t o = 0; o < 16; o += 4)
+			emit(arg, VGIC_GRP_DIST_REGS,
+			     cpu | (GICD_V2_CPENDSGIR + o), false,
+			     0xffffffffu);
+		for (uint32_t o = 0; o < 16; o += 4)
+			emit(arg, VGIC_GRP_DIST_REGS,
+			     cpu | (GICD_V2_SPENDSGIR + o), true, 0);
+	}
+	emit_bank(v, emit, arg, GICD_V2_ISACTIVER, 1, true, GICD_V2_ICACTIVER);
+	emit_bank(v, emit, arg, GICD_V2_IPRIORITYR, 8, false, 0);
+	for (uint32_t c = 0; c < v->nr_vcpus; c++) {
+		uint64_t cpu = (uint64_t)c << VGIC_ATTR_CPUID_SHIFT;
+		static const uint32_t gicc[] = {
+			GICC_CTLR, GICC_PMR,	  GICC_BPR,	GICC_ABPR,
+			GICC_APR0, GICC_APR0 + 4, GICC_APR0 + 8, GICC_APR0 + 12,
+		};
+
+		for (uint32_t i = 0; i < VGIC_ARRAY_SIZE(gicc); i++)
+			emit(arg, VGIC_GRP_CPU_REGS, cpu | gicc[i], true, 0);
 	}
 }

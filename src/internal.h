@@ -357,6 +357,17 @@ void vgic__v2_cpu_mmio(struct vgic *v, uint32_t vcpu, uint64_t off,
 		       uint64_t *val, uint32_t len, bool write);
 int vgic__v2_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 		  uint64_t *val, int op);
+/*
+ * gicv2_device.c: the GICv2 state a snapshot saves (after ADDR, NR_IRQS and
+ * CTRL INIT), as the DIST_REGS/CPU_REGS attribute calls that restore it, in
+ * restore order (docs/gicv2.md).  For each call @emit gets the group and
+ * attr; @get true: save the value read by GET and SET it back on restore;
+ * @get false: SET the constant @val on restore (a clear-all before a
+ * set-register).  Valid once initialised (v->lock held).
+ */
+typedef void (*vgic_v2_emit_fn)(void *arg, uint32_t group, uint64_t attr,
+				bool get, uint32_t val);
+void vgic__v2_state_attrs(struct vgic *v, vgic_v2_emit_fn emit, void *arg);
 
 /* Attribute operations passed as @op. */
 enum { VGIC_ATTR_SET = 0, VGIC_ATTR_GET = 1, VGIC_ATTR_HAS = 2 };

@@ -167,6 +167,42 @@ struct vgic *th_vm_v3(struct th_host *h, uint32_t nr_vcpus,
 	return v;
 }
 
+struct vgic *th_vm_v2(struct th_host *h, uint32_t nr_vcpus, uint32_t nr_irqs,
+		      struct vgic_device **gic)
+{
+	struct vgic_config cfg = { .nr_vcpus = nr_vcpus };
+	struct vgic_device *g;
+	struct vgic *v;
+	uint64_t addr;
+	int ret;
+
+	ret = vgic_create(&cfg, &th_ops, h, &v);
+	if (ret)
+		th_die("vgic_create: %s", vgic_strerror(ret));
+	ret = vgic_device_create(v, VGIC_DEV_TYPE_V2, &g);
+	if (ret)
+		th_die("create V2: %s", vgic_strerror(ret));
+	addr = TH_V2_DIST_BASE;
+	ret = th_set_attr(g, VGIC_GRP_ADDR, VGIC_V2_ADDR_TYPE_DIST, &addr);
+	if (ret)
+		th_die("v2 dist addr: %s", vgic_strerror(ret));
+	addr = TH_V2_CPU_BASE;
+	ret = th_set_attr(g, VGIC_GRP_ADDR, VGIC_V2_ADDR_TYPE_CPU, &addr);
+	if (ret)
+		th_die("v2 cpu addr: %s", vgic_strerror(ret));
+	if (nr_irqs) {
+		ret = th_set_attr(g, VGIC_GRP_NR_IRQS, 0, &nr_irqs);
+		if (ret)
+			th_die("NR_IRQS: %s", vgic_strerror(ret));
+	}
+	ret = th_set_attr(g, VGIC_GRP_CTRL, VGIC_CTRL_INIT, NULL);
+	if (ret)
+		th_die("INIT: %s", vgic_strerror(ret));
+	if (gic)
+		*gic = g;
+	return v;
+}
+
 uint32_t th_read32(struct vgic *v, uint32_t vcpu, uint64_t gpa)
 {
 	uint32_t val;

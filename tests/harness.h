@@ -50,6 +50,15 @@ struct vgic *th_vm_v3(struct th_host *h, uint32_t nr_vcpus,
 		      const uint64_t *mpidr, uint32_t nr_irqs, uint32_t nr_its,
 		      struct vgic_device **gic, struct vgic_device **its);
 
+/* GICv2 layout used by the tests (QEMU virt's): GICD and the GICC frame. */
+#define TH_V2_DIST_BASE 0x08000000ull
+#define TH_V2_CPU_BASE 0x08010000ull
+
+/* Create a VM with a GICv2 (frames at TH_V2_*_BASE), NR_IRQS @nr_irqs
+ * (0: default) and INIT done.  Asserts on any failure. */
+struct vgic *th_vm_v2(struct th_host *h, uint32_t nr_vcpus, uint32_t nr_irqs,
+		      struct vgic_device **gic);
+
 /* Attribute helpers returning the library's result. */
 int th_set_attr(struct vgic_device *d, uint32_t group, uint64_t attr,
 		void *val);
