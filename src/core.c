@@ -359,9 +359,11 @@ int vgic__init(struct vgic *v)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nr_spis; i++) {
 		/* Level, disabled, priority 0, routed to vCPU 0 (KVM sets
-		 * target_vcpu = vcpu0 whatever vCPU 0's MPIDR is). */
+		 * target_vcpu = vcpu0 whatever vCPU 0's MPIDR is).  GICv2:
+		 * ITARGETSR resets to 0, which reaches no CPU interface
+		 * (DEVIATION from KVM's vCPU 0, see docs/gicv2.md). */
 		v->spi[i].group = v->model == 3;
-		v->spi[i].target = 0;
+		v->spi[i].target = v->model == 2 ? VGIC_NO_VCPU : 0;
 	}
 	for (uint32_t i = 0; i < v->nr_vcpus; i++) {
 		struct vgic_vcpu *c = &v->vcpu[i];

@@ -20,136 +20,38 @@
 /* KVM's default IPA space (KVM_VM_TYPE_ARM_IPA_SIZE 0): 40 bits. */
 #define V2_IPA_SIZE (1ull << 40)
 
-/* ---- register lookup and frame accesses ------------------------------- */
+/* ---- frame accesses ------------------------------------------------------ */
 
-/* INTIDs that exist for the existing-INTID check: the private ones only
- * until NR_IRQS or INIT sized the distributor (as KVM's nr_spis + 32). */
+/* INTIDs that exist for the per-IRQ registers: the private ones only until
+ * NR_IRQS or INIT sized the distributor (as KVM's nr_spis + 32). */
 static uint32_t irq_limit(const struct vgic *v)
 {
 	return v->nr_irqs ? v->nr_irqs : VGIC_NR_PRIVATE_IRQS;
 }
 
-/*
- * The register an access of @len bytes at @off hits, after the checks every
- * access gets: a width the register accepts, natural alignment, and for
- * per-IRQ families an INTID that exists.  NULL means RAZ/WI.
- */
-static const struct v2_reg *find_reg(const struct vgic *v,
-				     const struct v2_frame *f, uint64_t off,
-				     uint32_t len)
+/* An access through @vcpu's view of a frame: its banked interrupts. */
+static void v2_ctx(struct vgic_mmio_ctx *c, struct vgic *v, uint32_t vcpu,
+		   bool uaccess)
 {
-	unsigned w = len == 1 ? V2_W8 : len == 4 ? V2_W32 : 0;
-	size_t lo = 0, hi = f->n;
-
-	if (!w || off % len)
-		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct v2_reg *r = &f->regs[mid];
-
-		if (off < r->off) {
-			hi = mid;
-		} else if (off >= (uint64_t)r->off + r->len) {
-			lo = mid + 1;
-		} else {
-			if (!(r->widths & w))
-				return NULL;
-			if (r->bpi && (off - r->off) * 8 / r->bpi >= irq_limit(v))
-				return NULL;
-			return r;
-		}
-	}
-	return NULL;
+	vgic__mmio_ctx_init(c, v, vcpu, vcpu, irq_limit(v), uaccess);
 }
 
-void vgic__v2_frame_mmio(struct vgic *v, const struct v2_frame *f,
-			 uint32_t vcpu, uint64_t off, uint64_t *val,
-			 uint32_t len, bool write)
+void vgic__v2_frame_access(struct vgic *v, const struct vgic_reg_table *t,
+			   uint32_t vcpu, uint64_t off, uint64_t *val,
+			   uint32_t len, bool write)
 {
-	const struct v2_reg *r;
+	struct vgic_mmio_ctx c;
 
 	if (!write)
 		*val = 0;
-	if (vgic__v2_lazy_init(v))
+	/* KVM's lazy vgic_init; out of memory leaves the frame RAZ/WI. */
+	if (vgic__init(v))
 		return;
-	r = find_reg(v, f, off, len);
-	if (!r)
-		return;
-	if (write)
-		r->write(v, vcpu, (uint32_t)off, len, (uint32_t)*val);
-	else
-		*val = r->read(v, vcpu, (uint32_t)off, len);
+	v2_ctx(&c, v, vcpu, false);
+	vgic__mmio_access(t, &c, (uint32_t)off, val, len, write);
 }
 
-int vgic__v2_uaccess(struct vgic *v, const struct v2_frame *f, uint32_t vcpu,
-		     uint32_t off, uint32_t *val, bool write)
-{
-	const struct v2_reg *r = find_reg(v, f, off, 4);
-
-	if (!r || !r->user) {
-		/* KVM: an unknown offset reads as 0 and ignores writes. */
-		if (!write)
-			*val = 0;
-		return 0;
-	}
-	if (!write) {
-		*val = (r->uread ? r->uread : r->read)(v, vcpu, off, 4);
-		return 0;
-	}
-	if (r->uwrite)
-		return r->uwrite(v, vcpu, off, *val);
-	r->write(v, vcpu, off, 4, *val);
-	return 0;
-}
-
-int vgic__v2_has_reg(struct vgic *v, const struct v2_frame *f, uint32_t off)
-{
-	const struct v2_reg *r = find_reg(v, f, off, 4);
-
-	return r && r->user ? 0 : -ENXIO;
-}
-
-/* ---- initialisation -------------------------------------------------------- */
-
-/*
- * vgic_init for a GICv2: the shared per-IRQ state, then GICv2's resets:
- * every interrupt in group 0, SPIs targeting no CPU interface, the binary
- * points at their minimum, GICD_IIDR.Revision 3 unless userspace chose one.
- */
-int vgic__v2_lazy_init(struct vgic *v)
-{
-	int ret;
-
-	if (v->initialized)
-		return 0;
-	ret = vgic__init(v);
-	if (ret)
-		return ret;
-	for (uint32_t c = 0; c < v->nr_vcpus; c++) {
-		struct vgic_vcpu *cpu = &v->vcpu[c];
-
-		for (uint32_t i = 0; i < VGIC_NR_PRIVATE_IRQS; i++) {
-			cpu->priv[i].group = 0;
-			cpu->priv[i].v2_targets = (uint8_t)(1u << c);
-		}
-		cpu->bpr0 = GICC_BPR_MIN;
-		cpu->bpr1 = GICC_ABPR_MIN;
-	}
-	for (uint32_t i = VGIC_NR_PRIVATE_IRQS; i < v->nr_irqs; i++) {
-		struct vgic_irq *irq = vgic__irq(v, 0, i);
-
-		if (!irq)
-			break;
-		irq->group = 0;
-		irq->v2_targets = 0;
-		vgic__irq_reroute(v, i);
-	}
-	if (!v->iidr_rev)
-		v->iidr_rev = 3;
-	v->initialized = true;
-	vgic__update_all(v);
-	return 0;
-}
+/* ---- first run -------------------------------------------------------------- */
 
 static bool frames_overlap(uint64_t dist, uint64_t cpu)
 {
@@ -170,7 +72,7 @@ int vgic__v2_first_run(struct vgic *v)
 		return -ENXIO;
 	if (frames_overlap(v->dist_base, v->v2_cpu_base))
 		return -EINVAL;
-	ret = vgic__v2_lazy_init(v);
+	ret = vgic__init(v);
 	if (ret)
 		return ret;
 	v->ready = true;
@@ -228,25 +130,33 @@ static int v2_addr_attr(struct vgic *v, uint64_t type, uint64_t *val, int op)
 static int v2_regs_attr(struct vgic *v, const struct vgic_device_attr *a,
 			uint64_t *val, int op)
 {
-	const struct v2_frame *f = a->group == VGIC_GRP_DIST_REGS
-					   ? &vgic__v2_gicd
-					   : &vgic__v2_gicc;
+	bool dist = a->group == VGIC_GRP_DIST_REGS;
+	const struct vgic_reg_table *t = dist ? &vgic__v2_gicd : &vgic__v2_gicc;
 	uint32_t cpuid = (uint32_t)((a->attr & VGIC_ATTR_CPUID_MASK) >>
 				    VGIC_ATTR_CPUID_SHIFT);
 	uint32_t off = (uint32_t)(a->attr & VGIC_ATTR_OFFSET_MASK);
+	bool user = dist ? vgic__v2_gicd_user(off) : vgic__v2_gicc_user(off);
+	struct vgic_mmio_ctx c;
 	uint32_t v32 = (uint32_t)*val;
 	int ret;
 
 	if (cpuid >= v->nr_vcpus)
 		return -EINVAL;
+	v2_ctx(&c, v, cpuid, true);
 	if (op == VGIC_ATTR_HAS)
-		return vgic__v2_has_reg(v, f, off);
+		return user && vgic__mmio_find(t, &c, off, 4) ? 0 : -ENXIO;
 	if (vgic__any_running(v))
 		return -EBUSY;
-	ret = vgic__v2_lazy_init(v);
+	ret = vgic__init(v);
 	if (ret)
 		return ret;
-	ret = vgic__v2_uaccess(v, f, cpuid, off, &v32, op == VGIC_ATTR_SET);
+	if (!user) {
+		/* KVM: an offset with no register reads 0, ignores writes. */
+		*val = 0;
+		return 0;
+	}
+	v2_ctx(&c, v, cpuid, true); /* INIT may have sized the frame */
+	ret = vgic__mmio_uaccess(t, &c, off, &v32, op == VGIC_ATTR_SET);
 	if (!ret && op == VGIC_ATTR_GET)
 		*val = v32;
 	return ret;
@@ -278,7 +188,7 @@ static int v2_ctrl_attr(struct vgic *v, uint64_t attr, int op)
 		return -ENXIO;
 	if (op == VGIC_ATTR_HAS)
 		return 0;
-	return vgic__v2_lazy_init(v);
+	return vgic__init(v);
 }
 
 int vgic__v2_attr(struct vgic_device *d, const struct vgic_device_attr *a,
@@ -328,29 +238,29 @@ static void emit_bank(struct vgic *v, vgic_v2_emit_fn emit, void *arg,
 
 void vgic__v2_state_attrs(struct vgic *v, vgic_v2_emit_fn emit, void *arg)
 {
-	emit(arg, VGIC_GRP_DIST_REGS, GICD_V2_IIDR, true, 0);
-	emit(arg, VGIC_GRP_DIST_REGS, GICD_V2_CTLR, true, 0);
-	emit_bank(v, emit, arg, GICD_V2_IGROUPR, 1, false, 0);
-	emit_bank(v, emit, arg, GICD_V2_ISENABLER, 1, true, GICD_V2_ICENABLER);
+	emit(arg, VGIC_GRP_DIST_REGS, GICD_IIDR, true, 0);
+	emit(arg, VGIC_GRP_DIST_REGS, GICD_CTLR, true, 0);
+	emit_bank(v, emit, arg, GICD_IGROUPR, 1, false, 0);
+	emit_bank(v, emit, arg, GICD_ISENABLER, 1, true, GICD_ICENABLER);
 	/* ITARGETSR0-7 are read-only: SPIs only. */
 	for (uint32_t n = VGIC_NR_PRIVATE_IRQS; n < v->nr_irqs; n += 4)
-		emit(arg, VGIC_GRP_DIST_REGS, GICD_V2_ITARGETSR + n, true, 0);
-	emit_bank(v, emit, arg, GICD_V2_ICFGR, 2, false, 0);
-	emit_bank(v, emit, arg, GICD_V2_ISPENDR, 1, true, GICD_V2_ICPENDR);
+		emit(arg, VGIC_GRP_DIST_REGS, GICD_ITARGETSR + n, true, 0);
+	emit_bank(v, emit, arg, GICD_ICFGR, 2, false, 0);
+	emit_bank(v, emit, arg, GICD_ISPENDR, 1, true, GICD_ICPENDR);
 	/* After ISPENDR, which made each pending SGI's source the vCPU. */
 	for (uint32_t c = 0; c < v->nr_vcpus; c++) {
 		uint64_t cpu = (uint64_t)c << VGIC_ATTR_CPUID_SHIFT;
 
 		for (uint32_t o = 0; o < 16; o += 4)
 			emit(arg, VGIC_GRP_DIST_REGS,
-			     cpu | (GICD_V2_CPENDSGIR + o), false,
+			     cpu | (GICD_CPENDSGIR + o), false,
 			     0xffffffffu);
 		for (uint32_t o = 0; o < 16; o += 4)
 			emit(arg, VGIC_GRP_DIST_REGS,
-			     cpu | (GICD_V2_SPENDSGIR + o), true, 0);
+			     cpu | (GICD_SPENDSGIR + o), true, 0);
 	}
-	emit_bank(v, emit, arg, GICD_V2_ISACTIVER, 1, true, GICD_V2_ICACTIVER);
-	emit_bank(v, emit, arg, GICD_V2_IPRIORITYR, 8, false, 0);
+	emit_bank(v, emit, arg, GICD_ISACTIVER, 1, true, GICD_ICACTIVER);
+	emit_bank(v, emit, arg, GICD_IPRIORITYR, 8, false, 0);
 	for (uint32_t c = 0; c < v->nr_vcpus; c++) {
 		uint64_t cpu = (uint64_t)c << VGIC_ATTR_CPUID_SHIFT;
 		static const uint32_t gicc[] = {

@@ -151,6 +151,55 @@ enum {
 #define ICC_SGIR_RS_SHIFT 44
 #define ICC_SGIR_AFF3_SHIFT 48
 
+/* ---- GICv2 (IHI 0048): distributor extras and the GICC frame ----------- */
+/* GICD_TYPER.CPUNumber; GICD_SGIR fields and TargetListFilter values. */
+#define GICD_TYPER_CPUNUMBER_SHIFT 5
+#define GICD_SGIR_INTID_MASK 0xfu
+#define GICD_SGIR_TARGETS_SHIFT 16
+#define GICD_SGIR_FILTER_SHIFT 24
+enum {
+	GICD_SGIR_FILTER_LIST = 0,
+	GICD_SGIR_FILTER_OTHERS = 1,
+	GICD_SGIR_FILTER_SELF = 2,
+};
+/* The GICv2 distributor's ID registers (PIDR4-7, PIDR0-3, CIDR0-3). */
+#define GICD_V2_IDREGS 0x0fd0u
+
+enum {
+	GICC_CTLR = 0x0000,
+	GICC_PMR = 0x0004,
+	GICC_BPR = 0x0008,
+	GICC_IAR = 0x000c,
+	GICC_EOIR = 0x0010,
+	GICC_RPR = 0x0014,
+	GICC_HPPIR = 0x0018,
+	GICC_ABPR = 0x001c,
+	GICC_AIAR = 0x0020,
+	GICC_AEOIR = 0x0024,
+	GICC_AHPPIR = 0x0028,
+	GICC_APR0 = 0x00d0,
+	GICC_NSAPR0 = 0x00e0,
+	GICC_IIDR = 0x00fc,
+	GICC_DIR = 0x1000,
+};
+/* GICC_CTLR as the GICV view KVM gives a guest (no bypass bits). */
+#define GICC_CTLR_ENABLE_GRP0 (1u << 0)
+#define GICC_CTLR_ENABLE_GRP1 (1u << 1)
+#define GICC_CTLR_ACKCTL (1u << 2)
+#define GICC_CTLR_FIQEN (1u << 3)
+#define GICC_CTLR_CBPR (1u << 4)
+#define GICC_CTLR_EOIMODE (1u << 9)
+#define GICC_CTLR_MASK                                                        \
+	(GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_ACKCTL |   \
+	 GICC_CTLR_FIQEN | GICC_CTLR_CBPR | GICC_CTLR_EOIMODE)
+/* GICC_IAR/EOIR/HPPIR/DIR: INTID [9:0], SGI source CPUID [12:10]. */
+#define GICC_INTID_MASK 0x3ffu
+#define GICC_CPUID_SHIFT 10
+#define GICC_CPUID_MASK 0x7u
+#define GICC_SPURIOUS_GRP1 1022u
+/* KVM's GICC_IIDR: ProductID 0x4B, architecture version 2, Arm. */
+#define GICC_IIDR_ARCH_V2 2u
+
 /* INTIDs 1020..1023 are special (1023 = spurious). */
 #define VGIC_FIRST_SPECIAL_INTID 1020u
 
