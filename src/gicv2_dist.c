@@ -145,7 +145,8 @@ static void gicd_target_write(struct vgic_mmio_ctx *c, uint32_t off,
  * GICD_SGIR (write-only): make SGI INTID pending on every targeted CPU
  * interface with the writer as source.  TargetListFilter 0: the list,
  * 1: all but self, 2: self, 3: reserved (ignored).  Targets that do not
- * exist are ignored; NSATT is ignored (single security state).
+ * exist are ignored (the loop only visits existing ones); NSATT is
+ * ignored (single security state).
  */
 static void gicd_sgir_write(struct vgic_mmio_ctx *c, uint32_t off,
 			    unsigned len, uint64_t val)
@@ -168,7 +169,6 @@ static void gicd_sgir_write(struct vgic_mmio_ctx *c, uint32_t off,
 	default:
 		return;
 	}
-	targets &= cpu_mask(v);
 	for (uint32_t t = 0; t < v->nr_vcpus; t++) {
 		struct vgic_irq *irq;
 

@@ -124,6 +124,11 @@ static void test_sgi_sources(void **state)
 	gicd_wn(v, 0, D_SPENDSGIR + 5, 1, 0x0c);
 	gicd_wn(v, 0, D_CPENDSGIR + 5, 1, 0x04);
 	assert_int_equal(gicd_rn(v, 0, D_SPENDSGIR + 5, 1), 0x08);
+	/* Source bits of CPUs that do not exist (4-7) are WI. */
+	gicd_wn(v, 1, D_SPENDSGIR + 2, 1, 0xf1);
+	assert_int_equal(gicd_rn(v, 1, D_SPENDSGIR + 2, 1), 0x01);
+	gicd_wn(v, 1, D_CPENDSGIR + 2, 1, 0xff);
+	assert_int_equal(gicd_r(v, 1, D_SPENDSGIR), 0);
 	assert_int_equal(gicc_r(v, 0, C_IAR), 5 | 3u << 10);
 	gicc_w(v, 0, C_EOIR, 5 | 3u << 10);
 	/* Guest ISPENDR/ICPENDR SGI bits are WI. */
