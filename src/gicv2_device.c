@@ -17,8 +17,9 @@
 #include "gicv2.h"
 
 #define VGIC_ADDR_UNDEF (~0ull)
-/* KVM's default IPA space (KVM_VM_TYPE_ARM_IPA_SIZE 0): 40 bits. */
-#define V2_IPA_SIZE (1ull << 40)
+/* The guest physical address space the ADDR group checks (include/vgic/abi.h;
+ * KVM uses the VM's IPA size). */
+#define V2_IPA_SIZE (1ull << VGIC_PHYS_ADDR_BITS)
 
 /* ---- frame accesses ------------------------------------------------------ */
 

@@ -74,9 +74,9 @@ static void test_addr(void **state)
 	assert_int_equal(th_set_attr(d, VGIC_GRP_ADDR, 0, &x), -EINVAL);
 	x = 0xfffffffffffff000ull;
 	assert_int_equal(th_set_attr(d, VGIC_GRP_ADDR, 0, &x), -EINVAL);
-	x = 1ull << 40;
+	x = 1ull << VGIC_PHYS_ADDR_BITS;
 	assert_int_equal(th_set_attr(d, VGIC_GRP_ADDR, 0, &x), -E2BIG);
-	x = (1ull << 40) - 0x1000; /* the CPU frame is 8 KiB */
+	x = (1ull << VGIC_PHYS_ADDR_BITS) - 0x1000; /* CPU frame: 8 KiB */
 	assert_int_equal(th_set_attr(d, VGIC_GRP_ADDR, 1, &x), -E2BIG);
 	x = TH_V2_DIST_BASE;
 	assert_int_equal(th_set_attr(d, VGIC_GRP_ADDR, 0, &x), 0);
