@@ -351,7 +351,7 @@ static void test_random_state_round_trip(void **state)
 {
 	struct th_host *h = th_host_new(0);
 	const char *san = getenv("VGIC_SANITIZED");
-	unsigned seeds = san && *san == '1' ? 250 : 1000;
+	unsigned seeds = san && *san == '1' ? 100 : 1000;
 	unsigned long acked = 0;
 
 	(void)state;
