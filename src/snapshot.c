@@ -7,8 +7,9 @@
  * {group, attr, value}: the snapshot *is* the sequence of
  * KVM_SET_DEVICE_ATTR calls of the documented restore order (KVM ABI
  * reference §1.5), so restoring it goes through exactly the same attribute
- * entry points (vgic__v3_attr / vgic__its_attr) and therefore exactly the
- * same semantics as a VMM driving the ABI by hand.
+ * entry points (vgic__v3_attr / vgic__its_attr, vgic__v2_attr for a
+ * GICv2) and therefore exactly the same semantics as a VMM driving the ABI
+ * by hand.
  *
  * Save: all vCPUs stopped; ITS_SAVE_TABLES for each ITS, then
  * SAVE_PENDING_TABLES (guest RAM must be copied after this call); then a GET
@@ -61,29 +62,34 @@ struct snap_kind {
 	uint32_t groups;
 	bool per_vcpu; /* exactly one per vCPU */
 	bool per_its;  /* exactly one per ITS */
+	int model;     /* the GIC model it belongs to; 0: any */
 };
 
 #define G(x) (1u << (x))
 static const struct snap_kind snap_kinds[] = {
 	{ TAG('C', 'O', 'N', 'F'), "CONF", KEY_NONE, DEV_NONE, 0, false,
-	  false },
+	  false, 0 },
 	{ TAG('G', 'C', 'F', 'G'), "GCFG", KEY_NONE, DEV_GIC,
 	  G(VGIC_GRP_ADDR) | G(VGIC_GRP_NR_IRQS) | G(VGIC_GRP_CTRL), false,
-	  false },
+	  false, 0 },
 	{ TAG('I', 'T', 'S', 'A'), "ITSA", KEY_ITS, DEV_ITS, G(VGIC_GRP_ADDR),
-	  false, true },
+	  false, true, 3 },
 	{ TAG('D', 'C', 'T', 'L'), "DCTL", KEY_NONE, DEV_GIC,
-	  G(VGIC_GRP_DIST_REGS), false, false },
+	  G(VGIC_GRP_DIST_REGS), false, false, 3 },
 	{ TAG('R', 'B', 'A', 'S'), "RBAS", KEY_MPIDR, DEV_GIC,
-	  G(VGIC_GRP_REDIST_REGS), true, false },
+	  G(VGIC_GRP_REDIST_REGS), true, false, 3 },
 	{ TAG('R', 'D', 'S', 'T'), "RDST", KEY_MPIDR, DEV_GIC,
-	  G(VGIC_GRP_REDIST_REGS) | G(VGIC_GRP_LEVEL_INFO), true, false },
+	  G(VGIC_GRP_REDIST_REGS) | G(VGIC_GRP_LEVEL_INFO), true, false, 3 },
 	{ TAG('D', 'I', 'S', 'T'), "DIST", KEY_NONE, DEV_GIC,
-	  G(VGIC_GRP_DIST_REGS) | G(VGIC_GRP_LEVEL_INFO), false, false },
+	  G(VGIC_GRP_DIST_REGS) | G(VGIC_GRP_LEVEL_INFO), false, false, 3 },
 	{ TAG('C', 'P', 'U', 'I'), "CPUI", KEY_MPIDR, DEV_GIC,
-	  G(VGIC_GRP_CPU_SYSREGS), true, false },
+	  G(VGIC_GRP_CPU_SYSREGS), true, false, 3 },
 	{ TAG('I', 'T', 'S', 'R'), "ITSR", KEY_ITS, DEV_ITS,
-	  G(VGIC_GRP_ITS_REGS) | G(VGIC_GRP_CTRL), false, true },
+	  G(VGIC_GRP_ITS_REGS) | G(VGIC_GRP_CTRL), false, true, 3 },
+	/* GICv2: the DIST_REGS/CPU_REGS calls of docs/gicv2.md's restore
+	 * order (vgic__v2_state_attrs), cpuid in each attr. */
+	{ TAG('V', '2', 'S', 'T'), "V2ST", KEY_NONE, DEV_GIC,
+	  G(VGIC_GRP_DIST_REGS) | G(VGIC_GRP_CPU_REGS), false, false, 2 },
 };
 #undef G
 #define NR_KINDS VGIC_ARRAY_SIZE(snap_kinds)
@@ -96,7 +102,8 @@ enum {
 	K_RDST,
 	K_DIST,
 	K_CPUI,
-	K_ITSR
+	K_ITSR,
+	K_V2ST
 };
 
 /* ---- CRC32 (IEEE 802.3, reflected, as zlib's crc32()) ------------------- */
@@ -235,6 +242,8 @@ static int dev_attr(struct vgic_device *d, uint32_t group, uint64_t attr,
 
 	if (d->type == VGIC_DEV_TYPE_ITS)
 		return vgic__its_attr(d, &a, val, op);
+	if (d->type == VGIC_DEV_TYPE_V2)
+		return vgic__v2_attr(d, &a, val, op);
 	return vgic__v3_attr(d, &a, val, op);
 }
 
@@ -414,6 +423,35 @@ static void save_v3(struct snap_buf *b)
 	}
 }
 
+/* vgic__v2_state_attrs callback: GET the register, or record the constant. */
+static void save_v2_rec(void *arg, uint32_t group, uint64_t attr, bool get,
+			uint32_t val)
+{
+	struct snap_buf *b = arg;
+
+	if (get)
+		save_get(b, b->v->gic_dev, group, attr);
+	else
+		put_rec(b, group, attr, val);
+}
+
+static void save_v2(struct snap_buf *b)
+{
+	struct vgic *v = b->v;
+
+	sec_open(b, K_GCFG, 0);
+	if (v->dist_base_set)
+		put_rec(b, VGIC_GRP_ADDR, VGIC_V2_ADDR_TYPE_DIST, v->dist_base);
+	if (v->v2_cpu_base_set)
+		put_rec(b, VGIC_GRP_ADDR, VGIC_V2_ADDR_TYPE_CPU, v->v2_cpu_base);
+	put_rec(b, VGIC_GRP_NR_IRQS, 0, v->nr_irqs);
+	put_rec(b, VGIC_GRP_CTRL, VGIC_CTRL_INIT, 0);
+	sec_close(b);
+	sec_open(b, K_V2ST, 0);
+	vgic__v2_state_attrs(v, save_v2_rec, b);
+	sec_close(b);
+}
+
 static void save_conf(struct snap_buf *b)
 {
 	struct vgic *v = b->v;
@@ -473,10 +511,10 @@ int vgic_snapshot_save(struct vgic *v, void *buf, size_t cap, size_t *len)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
 	v->last_error[0] = '\0';
-	if (v->model != 3 || !v->initialized) {
+	if (!v->model || (v->model == 3 && !v->initialized)) {
 		vgic__set_error(v, "snapshot save: %s",
 				v->model == 3 ? "GICv3 not initialised (CTRL_INIT)"
-					      : "no GICv3 device");
+					      : "no GIC device");
 		ret = v->model == 3 ? -EBUSY : -ENODEV;
 		goto out_unlock;
 	}
@@ -485,13 +523,18 @@ int vgic_snapshot_save(struct vgic *v, void *buf, size_t cap, size_t *len)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	ret = save_flush(v);
+	/* A GICv2 initialises itself on first use, as in KVM; it has no
+	 * tables to flush. */
+	ret = v->model == 2 ? vgic__init(v) : save_flush(v);
 	if (ret)
 		goto out_unlock;
 
 	h = buf_grow(&b, SNAP_HDR_SIZE);
 	save_conf(&b);
-	save_v3(&b);
+	if (v->model == 2)
+		save_v2(&b);
+	else
+		save_v3(&b);
 	if (!b.err)
 		buf_grow(&b, 4);
 	ret = b.err;
@@ -616,12 +659,18 @@ static int parse_conf(struct vgic *v, struct snap_parsed *s,
 /* Compare the stream's configuration with the destination's. */
 static int check_config(struct vgic *v, const struct snap_parsed *s)
 {
-	if (s->model != 3) {
+	if (s->model != 3 && s->model != 2) {
 		vgic__set_error(v,
 				"snapshot restore: the snapshot is of a GIC "
-				"model %u, only GICv3 snapshots are supported",
+				"model %u, only GICv3 and GICv2 snapshots are "
+				"supported",
 				s->model);
 		return -ENODEV;
+	}
+	if (s->model == 2 && s->nr_its) {
+		vgic__set_error(v, "snapshot restore: a GICv2 with %u ITSes",
+				s->nr_its);
+		return -EINVAL;
 	}
 	if (s->nr_vcpus != v->nr_vcpus) {
 		vgic__set_error(v,
@@ -851,9 +900,13 @@ static int parse(struct vgic *v, const uint8_t *p, size_t len,
 		ret = check_records(v, s, sec);
 	}
 	for (unsigned k = 1; k < NR_KINDS && !ret; k++) {
-		uint32_t want = snap_kinds[k].per_vcpu  ? s->nr_vcpus
-				: snap_kinds[k].per_its ? s->nr_its
-							: 1;
+		uint32_t want = snap_kinds[k].model &&
+						snap_kinds[k].model !=
+							(int)s->model
+					? 0
+				: snap_kinds[k].per_vcpu ? s->nr_vcpus
+				: snap_kinds[k].per_its	 ? s->nr_its
+							 : 1;
 		uint32_t got = 0;
 
 		for (uint32_t slot = 0; slot < s->nr_vcpus + VGIC_MAX_ITS;
@@ -1037,7 +1090,9 @@ int vgic_snapshot_restore(struct vgic *v, const void *buf, size_t len)
 	pthread_mutex_unlock(&v->lock);
 
 	/* Devices are created through the public entry (it takes the lock). */
-	ret = vgic_device_create(v, VGIC_DEV_TYPE_V3, &d);
+	ret = vgic_device_create(v, s.model == 2 ? VGIC_DEV_TYPE_V2
+						 : VGIC_DEV_TYPE_V3,
+				 &d);
 	for (uint32_t i = 0; !ret && i < s.nr_its; i++)
 		ret = vgic_device_create(v, VGIC_DEV_TYPE_ITS, &d);
 
