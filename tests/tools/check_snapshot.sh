@@ -22,6 +22,8 @@ run snap_check_bad.json 1 snapshot check --json bad.snap
 run snap_diff_ab.txt 1 snapshot diff a.snap b.snap
 run snap_diff_ab.json 1 snapshot diff --json a.snap b.snap
 run snap_diff_aa.txt 0 snapshot diff a.snap a.snap
+run snap_show_v2.txt 0 snapshot show v2.snap
+run snap_diff_v2.txt 1 snapshot diff a.snap v2.snap
 run snap_usage 2 snapshot
 run snap_usage_verb 2 snapshot frobnicate a.snap
 run snap_usage_args 2 snapshot diff a.snap

@@ -8,6 +8,9 @@
  *   b.snap       the same VM after SPI 40 was acknowledged on vCPU 1 and
  *                SPI 41 enabled
  *   bad.snap     a.snap with one payload byte flipped and the trailer cut
+ *   v2.snap      GICv2, 2 CPUs: SPI 33 enabled, priority 0x40, targeting
+ *                CPU 1 and pending; SGI 3 pending on CPU 0 from CPU 1; CPU 0
+ *                PMR 0xf8
  *
  * Exits 0, or 77 (ctest SKIP) when the library cannot yet produce them.
  */
@@ -89,6 +92,38 @@ static void save(struct vgic *v, const char *dir, const char *name,
 	free(buf);
 }
 
+#define V2_GICD 0x08000000ull
+#define V2_GICC 0x08010000ull
+
+static void make_v2(const char *dir)
+{
+	struct vgic_config cfg = { .nr_vcpus = 2 };
+	struct vgic_device *gic;
+	struct vgic *v;
+	uint64_t a;
+	uint32_t nr = 64;
+
+	CHECK(vgic_create(&cfg, &ops, NULL, &v));
+	CHECK(vgic_device_create(v, VGIC_DEV_TYPE_V2, &gic));
+	a = V2_GICD;
+	CHECK(attr(gic, VGIC_GRP_ADDR, VGIC_V2_ADDR_TYPE_DIST, &a));
+	a = V2_GICC;
+	CHECK(attr(gic, VGIC_GRP_ADDR, VGIC_V2_ADDR_TYPE_CPU, &a));
+	CHECK(attr(gic, VGIC_GRP_NR_IRQS, 0, &nr));
+	CHECK(attr(gic, VGIC_GRP_CTRL, VGIC_CTRL_INIT, NULL));
+	w32(v, 0, V2_GICD + 0x0, 1);                /* GICD_CTLR enable */
+	w32(v, 0, V2_GICD + 0x400 + 32, 0x40);      /* IPRIORITYR8: SPI 32 */
+	w32(v, 0, V2_GICD + 0x400 + 33 - 1, 0x4000); /* SPI 33 prio 0x40 */
+	w32(v, 0, V2_GICD + 0x800 + 32, 0x0200);    /* ITARGETSR: 33 -> CPU1 */
+	w32(v, 0, V2_GICD + 0x100 + 4, 1u << 1);    /* enable 33 */
+	w32(v, 0, V2_GICD + 0x200 + 4, 1u << 1);    /* pend 33 */
+	w32(v, 1, V2_GICD + 0xf00, 1u << 16 | 3);   /* CPU1: SGI 3 -> CPU0 */
+	w32(v, 0, V2_GICC + 0x4, 0xf8);             /* CPU0 PMR */
+	w32(v, 0, V2_GICC + 0x0, 1);                /* CPU0 enable */
+	save(v, dir, "v2.snap", 0);
+	vgic_destroy(v);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t mpidr[2] = { 0x0, 0x100 };
@@ -139,5 +174,6 @@ int main(int argc, char **argv)
 	w32(v, 0, GICD + 0x100 + 4, 1u << 9);        /* enable 41 */
 	save(v, argv[1], "b.snap", 0);
 	vgic_destroy(v);
+	make_v2(argv[1]);
 	return 0;
 }

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vgic/abi.h>
+
 #include "snapfile.h"
 
 #define MAX_INTID 1024
@@ -38,12 +40,42 @@ static enum scope_kind scope_of(const struct snap_sec *sec)
 	return sec->key ? SC_VCPU : SC_DIST;
 }
 
+/*
+ * The scope a record belongs to.  GICv3 sections carry their scope (MPIDR
+ * key for per-vCPU sections).  The GICv2 section V2ST holds every CPU's
+ * records, the CPU in attr bits [39:32]: the banked registers of INTIDs
+ * 0-31, the SGI pending-source registers and the GICC registers belong to
+ * that CPU (keyed by its index), everything else to the distributor.
+ */
+static void record_scope(const struct snap_sec *sec, const struct snap_rec *r,
+			 const struct reg_desc *d, enum scope_kind *kind,
+			 uint64_t *key)
+{
+	uint32_t off = (uint32_t)r->attr;
+
+	*kind = scope_of(sec);
+	*key = sec->key;
+	if (strcmp(sec->name, "V2ST"))
+		return;
+	if (r->group == VGIC_GRP_CPU_REGS ||
+	    (r->group == VGIC_GRP_DIST_REGS &&
+	     ((d->bpi && d->first_intid < 32 && off >= 0x80 && off < 0xf00) ||
+	      (off >= 0xf10 && off < 0xf30)))) {
+		*kind = SC_VCPU;
+		*key = (r->attr >> 32) & 0xff;
+	} else {
+		*kind = SC_DIST;
+		*key = 0;
+	}
+}
+
 /* Per-interrupt state assembled from the per-IRQ banks of one scope. */
 struct irq_state {
 	bool seen, group, enabled, pending, active, edge, level;
 	uint8_t priority;
 	uint32_t route;
 	bool has_route;
+	uint8_t targets; /* GICv2 ITARGETSR byte */
 };
 
 static void apply_bank(struct irq_state *st, const struct reg_desc *d,
@@ -73,6 +105,7 @@ static void apply_bank(struct irq_state *st, const struct reg_desc *d,
 		case F_PRIORITY: st[id].priority = (uint8_t)v; break;
 		case F_TRIGGER: st[id].edge = (v >> 1) & 1; break;
 		case F_LEVEL: st[id].level = v; break;
+		case F_TARGETS: st[id].targets = (uint8_t)v; break;
 		default: break;
 		}
 	}
@@ -88,7 +121,27 @@ static bool same_state(const struct irq_state *a, const struct irq_state *b)
 	return a->group == b->group && a->enabled == b->enabled &&
 	       a->pending == b->pending && a->active == b->active &&
 	       a->edge == b->edge && a->level == b->level &&
-	       a->priority == b->priority && !a->has_route && !b->has_route;
+	       a->priority == b->priority && a->targets == b->targets &&
+	       !a->has_route && !b->has_route;
+}
+
+/* GICv3: the IROUTER affinity; GICv2: "cpus 0,3" from ITARGETSR. */
+static void route_name(const struct irq_state *q, char *out, size_t n)
+{
+	size_t len;
+
+	snprintf(out, n, "-");
+	if (q->has_route) {
+		mpidr_name(q->route, out, n);
+		return;
+	}
+	if (!q->targets)
+		return;
+	len = (size_t)snprintf(out, n, "cpus");
+	for (unsigned c = 0; c < 8 && len < n; c++)
+		if (q->targets & (1u << c))
+			len += (size_t)snprintf(out + len, n - len, "%s%u",
+						len == 4 ? " " : ",", c);
 }
 
 static const char *yn(bool b)
@@ -105,12 +158,15 @@ static void for_each_record(const struct snapfile *s, enum scope_kind kind,
 {
 	for (size_t i = 0; i < s->nr_sec; i++) {
 		const struct snap_sec *sec = &s->sec[i];
-		if (scope_of(sec) != kind || sec->key != key)
-			continue;
 		for (size_t r = 0; r < sec->nr_rec; r++) {
+			enum scope_kind rk;
 			struct reg_desc d;
+			uint64_t rkey;
+
 			reg_describe(sec->rec[r].group, sec->rec[r].attr, &d);
-			fn(ctx, &d, sec->rec[r].value);
+			record_scope(sec, &sec->rec[r], &d, &rk, &rkey);
+			if (rk == kind && rkey == key)
+				fn(ctx, &d, sec->rec[r].value);
 		}
 	}
 }
@@ -182,8 +238,7 @@ static void show_scope_text(const struct snapfile *s, enum scope_kind kind,
 		 * row. */
 		while (last + 1 < MAX_INTID && same_state(q, &st[last + 1]))
 			last++;
-		if (q->has_route)
-			mpidr_name(q->route, route, sizeof(route));
+		route_name(q, route, sizeof(route));
 		if (last == id)
 			snprintf(ids, sizeof(ids), "%u", id);
 		else
@@ -223,9 +278,9 @@ static void show_scope_json(const struct snapfile *s, struct json *j,
 			json_bool(j, "pending", q->pending);
 			json_bool(j, "active", q->active);
 			json_bool(j, "level", q->level);
-			if (q->has_route) {
+			if (q->has_route || q->targets) {
 				char route[24];
-				mpidr_name(q->route, route, sizeof(route));
+				route_name(q, route, sizeof(route));
 				json_str(j, "route", route);
 			}
 			json_end_obj(j);
@@ -233,6 +288,12 @@ static void show_scope_json(const struct snapfile *s, struct json *j,
 		json_end_arr(j);
 	}
 	free(st);
+}
+
+/* Per-vCPU scopes are keyed by MPIDR on GICv3, by CPU index on GICv2. */
+static uint64_t vcpu_key(const struct snap_conf *c, uint32_t i)
+{
+	return c->model == 2 ? i : c->mpidr[i];
 }
 
 static void print_header_text(const struct snapfile *s)
@@ -261,7 +322,7 @@ static void show_text(const struct snapfile *s)
 		char name[24];
 		mpidr_name(c->mpidr[i], name, sizeof(name));
 		printf("\n== vCPU %u (MPIDR %s)\n", i, name);
-		show_scope_text(s, SC_VCPU, c->mpidr[i]);
+		show_scope_text(s, SC_VCPU, vcpu_key(c, i));
 	}
 	for (uint32_t i = 0; c->present && i < c->nr_its; i++) {
 		printf("\n== ITS %u\n", i);
@@ -304,7 +365,7 @@ static void show_json(const struct snapfile *s)
 		json_begin_obj(&j, NULL);
 		json_u64(&j, "vcpu", i);
 		json_str(&j, "mpidr", name);
-		show_scope_json(s, &j, SC_VCPU, c->mpidr[i]);
+		show_scope_json(s, &j, SC_VCPU, vcpu_key(c, i));
 		json_end_obj(&j);
 	}
 	json_end_arr(&j);
@@ -333,7 +394,7 @@ static void check_structure(struct snapfile *s)
 	const struct snap_conf *c = &s->conf;
 	static const char *const order[] = { "CONF", "GCFG", "ITSA", "DCTL",
 					     "RBAS", "RDST", "DIST", "CPUI",
-					     "ITSR" };
+					     "ITSR", "V2ST" };
 	int last = -1;
 
 	for (size_t i = 0; i < s->nr_sec; i++) {
@@ -418,17 +479,25 @@ static const struct snap_rec *find_rec(const struct snapfile *s,
 	return NULL;
 }
 
-static void scope_label(const struct snap_sec *sec, char *out, size_t n)
+static void scope_label(const struct snap_sec *sec, const struct snap_rec *r,
+			const struct reg_desc *d, char *out, size_t n)
 {
+	enum scope_kind kind;
+	uint64_t key;
 	char m[24];
 
-	switch (scope_of(sec)) {
+	record_scope(sec, r, d, &kind, &key);
+	switch (kind) {
 	case SC_VCPU:
-		mpidr_name(sec->key, m, sizeof(m));
+		if (!strcmp(sec->name, "V2ST")) {
+			snprintf(out, n, "CPU %" PRIu64, key);
+			break;
+		}
+		mpidr_name(key, m, sizeof(m));
 		snprintf(out, n, "vCPU %s", m);
 		break;
 	case SC_ITS:
-		snprintf(out, n, "ITS %" PRIu64, sec->key);
+		snprintf(out, n, "ITS %" PRIu64, key);
 		break;
 	case SC_CONFIG:
 		snprintf(out, n, "setup");
@@ -447,17 +516,16 @@ static size_t diff_one_way(const struct snapfile *a, const struct snapfile *b,
 
 	for (size_t i = 0; i < a->nr_sec; i++) {
 		const struct snap_sec *sec = &a->sec[i];
-		char scope[40];
-
-		scope_label(sec, scope, sizeof(scope));
 		for (size_t k = 0; k < sec->nr_rec; k++) {
 			const struct snap_rec *ra = &sec->rec[k];
 			const struct snap_rec *rb = find_rec(b, sec, ra);
 			struct reg_desc d;
+			char scope[40];
 
 			if (rb && (reverse || rb->value == ra->value))
 				continue;
 			reg_describe(ra->group, ra->attr, &d);
+			scope_label(sec, ra, &d, scope, sizeof(scope));
 			n++;
 			if (!rb) {
 				if (j) {

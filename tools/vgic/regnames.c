@@ -28,6 +28,9 @@ static const struct reg_single gicd_single[] = {
 	{ 0x0000, "GICD_CTLR" },   { 0x0004, "GICD_TYPER" },
 	{ 0x0008, "GICD_IIDR" },   { 0x000c, "GICD_TYPER2" },
 	{ 0x0010, "GICD_STATUSR" }, { 0x0f00, "GICD_SGIR" },
+	/* SGI pending sources (GICv2): shown as registers. */
+	{ 0x0f20, "GICD_SPENDSGIR0" }, { 0x0f24, "GICD_SPENDSGIR1" },
+	{ 0x0f28, "GICD_SPENDSGIR2" }, { 0x0f2c, "GICD_SPENDSGIR3" },
 };
 
 static const struct reg_bank gicd_banks[] = {
@@ -43,7 +46,6 @@ static const struct reg_bank gicd_banks[] = {
 	{ 0x0c00, 0x100, 2, "GICD_ICFGR", F_TRIGGER },
 	{ 0x0d00, 0x80, 1, "GICD_IGRPMODR", F_NONE },
 	{ 0x0f10, 0x10, 8, "GICD_CPENDSGIR", F_NONE },
-	{ 0x0f20, 0x10, 8, "GICD_SPENDSGIR", F_NONE },
 	{ 0x6000, 0x2000, 64, "GICD_IROUTER", F_ROUTE },
 };
 
