@@ -19,15 +19,15 @@ echo "              a collection per CPU, 6 devices x 32 events, MSIs from a"
 echo "              device, from GITS_TRANSLATER stores and INT commands)"
 echo "source:       vgic-vmm -smp 4 -kernel its.bin, migrates when the guest"
 echo "              prints [migrate-point] (half-way through its rounds)"
-echo "destination:  vgic-vmm --incoming $SOCK"
+echo "destination:  vgic-vmm --incoming $SOCK -smp 4 (machine prepared in advance)"
 echo
 
-"$VMM" --incoming "$SOCK" --timeout 60 --after-migrate-input g </dev/null \
-	> >(sed -u 's/^/  [destination] /' > "$TMP/dst.out") \
-	2> >(sed -u 's/^/  [destination] /' > "$TMP/dst.err") &
+( "$VMM" --incoming "$SOCK" -smp 4 --timeout 60 --after-migrate-input g \
+	</dev/null 2>&1; echo $? > "$TMP/dst.rc" ) |
+	sed -u 's/^/  [destination] /' > "$TMP/dst.out" &
 dst=$!
 for _ in $(seq 200); do
-	grep -q "waiting for an incoming" "$TMP/dst.err" 2>/dev/null && break
+	grep -q "waiting for an incoming" "$TMP/dst.out" 2>/dev/null && break
 	sleep 0.025
 done
 bold "-- source vgic-vmm (pid $$) --"
@@ -36,16 +36,15 @@ bold "-- source vgic-vmm (pid $$) --"
 	sed -u 's/^/  [source] /' | tee "$TMP/src.out"
 src_rc=${PIPESTATUS[0]}
 wait $dst
-dst_rc=$?
-sleep 0.1
+dst_rc=$(cat "$TMP/dst.rc" 2>/dev/null || echo 1)
 echo
 bold "-- destination vgic-vmm --"
-cat "$TMP/dst.err" | grep -v "waiting for" ; cat "$TMP/dst.out"
+grep -v "waiting for" "$TMP/dst.out"
 echo
 src_lines=$(grep -c "its: \|migrate-point" "$TMP/src.out")
 migr=$(grep -o "migrated to.*" "$TMP/src.out" | head -1)
-down=$(grep -o "downtime [0-9.]* ms" "$TMP/dst.err" | head -1 | sed "s/downtime //")
-snap=$(grep -o "snapshot [0-9]* bytes (GIC [0-9]* bytes, table save wrote [0-9]* pages" "$TMP/dst.err" | head -1)
+down=$(grep -o "downtime [0-9.]* ms" "$TMP/dst.out" | head -1 | sed "s/downtime //")
+snap=$(grep -o "snapshot [0-9]* bytes (GIC [0-9]* bytes, table save wrote [0-9]* pages" "$TMP/dst.out" | head -1)
 result=$(grep -o "its: [0-9]* LPIs, each exactly once.*" "$TMP/dst.out" | head -1)
 bold "== summary =="
 echo "source exit status:       $src_rc (exits after a successful hand-over)"

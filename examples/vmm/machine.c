@@ -24,10 +24,33 @@ uint64_t vmm_host_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * VMM messages go to stderr, the guest console to stdout.  When both reach
+ * the same file and the guest is in the middle of a line, start on a new
+ * line so messages stay readable.
+ */
+static bool console_mid_line;
+
+void vmm_console_wrote(uint8_t ch)
+{
+	console_mid_line = ch != '\n';
+}
+
+static void log_newline(void)
+{
+	struct stat a, b;
+
+	if (console_mid_line && !fstat(1, &a) && !fstat(2, &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		fputc('\n', stderr);
+	console_mid_line = false;
+}
+
 void vmm_log(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_newline();
 	fputs("vgic-vmm: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -39,6 +62,7 @@ void vmm_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_newline();
 	fputs("vgic-vmm: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -172,7 +172,15 @@ static int start_from(struct vm *vm, const uint8_t *buf, size_t len,
 
 	if (ret)
 		return ret;
-	if ((ret = vmm_vm_create(vm)))
+	/* A machine prepared before the stream arrived must match it. */
+	if (vm->ram && (vm->nr_vcpus != vm->opt.smp ||
+			vm->gic_version != vm->opt.gic ||
+			vm->ram_size != vm->opt.ram_size ||
+			vm->has_its != (vm->opt.gic == 3 && vm->opt.its))) {
+		vmm_vm_destroy(vm);
+		memset(vm->vcpu, 0, sizeof(vm->vcpu));
+	}
+	if (!vm->ram && (ret = vmm_vm_create(vm)))
 		return ret;
 	if ((ret = vmm_snapshot_restore(vm, buf, len, stop_wall)))
 		return ret;
@@ -229,6 +237,11 @@ int vmm_migrate_in(struct vm *vm, const char *spec)
 	uint64_t stop = 0;
 	int lfd, fd, ret;
 
+	/* With the machine given on the command line, build it (RAM, Unicorn
+	 * engines, an empty GIC instance) before the stream arrives: that work
+	 * is then not part of the downtime. */
+	if (vm->opt.smp_set && (ret = vmm_vm_create(vm)))
+		return ret;
 	lfd = vmm_net_listen(spec);
 	if (lfd < 0)
 		return lfd;

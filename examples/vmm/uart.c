@@ -92,6 +92,7 @@ static void pl011_tx(struct vm *vm, uint8_t ch)
 		n = write(u->out_fd, &ch, 1);
 	} while (n < 0 && errno == EINTR);
 	u->tx_bytes++;
+	vmm_console_wrote(ch);
 	if (u->match_len == sizeof(u->match_buf) - 1) {
 		memmove(u->match_buf, u->match_buf + 128,
 			sizeof(u->match_buf) - 129);

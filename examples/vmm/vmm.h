@@ -175,6 +175,7 @@ int vmm_vm_gic_create(struct vm *vm);
 int vmm_vm_set_running(struct vm *vm, bool running);
 bool vmm_vm_ram_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len);
 uint64_t vmm_host_ns(void);
+void vmm_console_wrote(uint8_t ch);
 void vmm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vmm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

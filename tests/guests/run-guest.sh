@@ -33,8 +33,10 @@ migrate|migrate-ctl|migrate-tcp)
 		PORT=$(( 20000 + RANDOM % 20000 ))
 		DEST=tcp:127.0.0.1:$PORT
 	fi
+	# the destination gets the machine options too: it prepares the
+	# machine before the stream arrives
 	timeout $T "$VMM" --incoming "$DEST" --timeout $((T - 5)) \
-		--after-migrate-input g </dev/null >"$OUT.dst" 2>&1 &
+		--after-migrate-input g "$@" </dev/null >"$OUT.dst" 2>&1 &
 	dst=$!
 	for _ in $(seq 200); do	# until the destination listens
 		grep -q "waiting for an incoming" "$OUT.dst" 2>/dev/null && break
