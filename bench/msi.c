@@ -514,7 +514,7 @@ int main(int argc, char **argv)
 		g = popen("gnuplot 2>/dev/null", "w");
 		if (g) {
 			fprintf(g,
-				"set terminal png size 900,560\n"
+				"set terminal png size 900,560 noenhanced\n"
 				"set output '%s'\n"
 				"set logscale x\nset xlabel 'mapped events'\n"
 				"set ylabel 'MSIs/s (%u thread%s)'\n"
