@@ -112,8 +112,8 @@ static uint32_t hook_mrs(uc_engine *uc, uc_arm64_reg rt,
 		if (c->vm->gic_version != 3 ||
 		    vgic_sysreg_read(c->vm->gic, c->id, enc, &val) < 0)
 			val = 0;
-		/* IAR/HPPIR reads change outputs: look again before running */
-		c->kick = true;
+		/* an acknowledge only lowers the outputs, and libvgic kicks
+		 * the vCPU when they change: no forced re-evaluation here */
 	} else if (enc == SR_MPIDR_EL1) {
 		val = (1ull << 31) | c->mpidr;
 	} else if (enc == SR_ID_AA64PFR0_EL1) {
@@ -247,10 +247,8 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size,
 	c->nr_mmio++;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return 0;
-	if (vgic_mmio_read(vm->gic, c->id, gpa, &val, size) == 0) {
-		c->kick = true; /* GICC_IAR and friends */
+	if (vgic_mmio_read(vm->gic, c->id, gpa, &val, size) == 0)
 		return val;
-	}
 	if (gpa >= VIRT_UART_BASE && gpa < VIRT_UART_BASE + VIRT_UART_SIZE)
 		return pl011_read(vm, gpa - VIRT_UART_BASE, size);
 	if (gpa >= VIRT_MSIDEV_BASE &&
