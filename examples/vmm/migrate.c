@@ -235,6 +235,7 @@ int vmm_migrate_in(struct vm *vm, const char *spec)
 	struct mig_ack ack;
 	uint8_t *buf = NULL;
 	uint64_t stop = 0;
+	char bound[300];
 	int lfd, fd, ret;
 
 	/* With the machine given on the command line, build it (RAM, Unicorn
@@ -242,11 +243,11 @@ int vmm_migrate_in(struct vm *vm, const char *spec)
 	 * is then not part of the downtime. */
 	if (vm->opt.smp_set && (ret = vmm_vm_create(vm)))
 		return ret;
-	lfd = vmm_net_listen(spec);
+	lfd = vmm_net_listen(spec, bound, sizeof(bound));
 	if (lfd < 0)
 		return lfd;
-	if (!vm->opt.quiet)
-		vmm_log("waiting for an incoming migration on %s", spec);
+	/* always printed: scripts wait for this line (port 0 gets a port) */
+	vmm_log("waiting for an incoming migration on %s", bound);
 	do {
 		fd = accept(lfd, NULL, NULL);
 	} while (fd < 0 && errno == EINTR);

@@ -80,7 +80,9 @@ static int parse_spec(const char *spec, struct endpoint *ep)
 	return -EINVAL;
 }
 
-int vmm_net_listen(const char *spec)
+/* Listen on @spec; @bound (may be NULL) gets the actual endpoint, with
+ * the port the kernel chose for tcp:HOST:0. */
+int vmm_net_listen(const char *spec, char *bound, size_t cap)
 {
 	struct endpoint ep;
 	int fd, one = 1;
@@ -100,6 +102,20 @@ int vmm_net_listen(const char *spec)
 		vmm_err("listening on %s: %s", spec, strerror(e));
 		close(fd);
 		return -e;
+	}
+	if (bound) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof(sa);
+		char host[NI_MAXHOST], port[NI_MAXSERV];
+
+		snprintf(bound, cap, "%s", spec);
+		if (ep.family != AF_UNIX &&
+		    !getsockname(fd, (struct sockaddr *)&sa, &len) &&
+		    !getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host),
+				 port, sizeof(port),
+				 NI_NUMERICHOST | NI_NUMERICSERV))
+			snprintf(bound, cap, ep.family == AF_INET6 ?
+				 "tcp:[%s]:%s" : "tcp:%s:%s", host, port);
 	}
 	return fd;
 }
@@ -160,12 +176,15 @@ int vmm_net_recv_all(int fd, void *buf, size_t len)
 
 int vmm_control_open(struct vm *vm, const char *spec)
 {
-	int fd = vmm_net_listen(spec);
+	char bound[300];
+	int fd = vmm_net_listen(spec, bound, sizeof(bound));
 
 	if (fd < 0)
 		return fd;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	vm->control_fd = fd;
+	if (!vm->opt.quiet)
+		vmm_log("control socket on %s", bound);
 	return 0;
 }
 

@@ -230,7 +230,7 @@ int vmm_snapshot_restore(struct vm *vm, const uint8_t *buf, size_t len,
 int vmm_snapshot_peek_config(const uint8_t *buf, size_t len, struct vm *vm);
 
 /* net.c */
-int vmm_net_listen(const char *spec);
+int vmm_net_listen(const char *spec, char *bound, size_t cap);
 int vmm_net_connect(const char *spec);
 int vmm_net_send_all(int fd, const void *buf, size_t len);
 int vmm_net_recv_all(int fd, void *buf, size_t len);

@@ -19,7 +19,7 @@ ip -n $B addr add 10.77.0.2/24 dev vb$$ && ip -n $B link set vb$$ up && ip -n $B
 ip netns exec $B timeout 60 "$VMM" --incoming tcp:10.77.0.2:4444 --timeout 55 \
 	</dev/null >"$TMP/dst" 2>&1 &
 dst=$!
-for _ in $(seq 200); do	# until the destination listens
+for _ in $(seq 400); do	# until the destination listens
 	grep -q "waiting for an incoming" "$TMP/dst" 2>/dev/null && break
 	sleep 0.025
 done

@@ -30,22 +30,22 @@ migrate|migrate-ctl|migrate-tcp)
 	if [ "$MODE" != migrate-tcp ]; then
 		DEST=unix:$TMP/mig.sock
 	else
-		PORT=$(( 20000 + RANDOM % 20000 ))
-		DEST=tcp:127.0.0.1:$PORT
+		DEST=tcp:127.0.0.1:0	# the kernel picks the port
 	fi
 	# the destination gets the machine options too: it prepares the
 	# machine before the stream arrives
 	timeout $T "$VMM" --incoming "$DEST" --timeout $((T - 5)) \
 		--after-migrate-input g "$@" </dev/null >"$OUT.dst" 2>&1 &
 	dst=$!
-	for _ in $(seq 200); do	# until the destination listens
+	for _ in $(seq 400); do	# until the destination listens
 		grep -q "waiting for an incoming" "$OUT.dst" 2>/dev/null && break
 		sleep 0.025
 	done
+	DEST=$(sed -n 's/.*waiting for an incoming migration on //p' "$OUT.dst" | head -1)
+	[ -n "$DEST" ] || fail "the destination does not listen"
 	if [ "$MODE" != migrate-tcp ]; then
-		CPORT=$(( 20000 + RANDOM % 20000 ))
 		timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) \
-			--control tcp:127.0.0.1:$CPORT --migrate-to "$DEST" "$@" \
+			--control tcp:127.0.0.1:0 --migrate-to "$DEST" "$@" \
 			</dev/null >"$OUT.src" 2>&1 &
 		src=$!
 		for _ in $(seq 400); do
@@ -56,6 +56,7 @@ migrate|migrate-ctl|migrate-tcp)
 			# $src is timeout(1); signal the vgic-vmm it runs
 			kill -USR1 "$(pgrep -P $src)" || fail "no source to signal"
 		else
+			CPORT=$(sed -n 's/.*control socket on tcp:127.0.0.1://p' "$OUT.src" | head -1)
 			exec 3<>/dev/tcp/127.0.0.1/$CPORT || fail "control socket"
 			echo "migrate $DEST" >&3
 			read -r -t 10 answer <&3
