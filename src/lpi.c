@@ -183,21 +183,23 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 		return -EFAULT;
 	if (target >= v->nr_vcpus)
 		target = VGIC_NO_VCPU;
+	/* Sync the pending bit from the target's table.  As KVM
+	 * (vgic_v3_lpi_sync_pending_status), a failing read fails the
+	 * creation: nothing is published yet, so nothing is lost silently. */
+	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
+		gpa = pend_gpa(v, target, intid);
+		if (v->ops.read_guest(v->opaque, gpa, &byte, 1))
+			return -EFAULT;
+		pending = byte >> (intid % 8) & 1;
+	}
 	atomic_store_explicit(&l->cfg[i], cfg, memory_order_relaxed);
 	atomic_store_explicit(&l->target[i], target, memory_order_release);
 	l->refs[i] = 1;
 	l->nr_mapped++;
-	/* Sync the pending bit from the target's table and consume it.  A
-	 * failing read leaves the LPI not pending (as KVM: best effort). */
-	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
-		gpa = pend_gpa(v, target, intid);
-		if (!v->ops.read_guest(v->opaque, gpa, &byte, 1)) {
-			pending = byte >> (intid % 8) & 1;
-			if (pending && v->ops.write_guest) {
-				byte &= (uint8_t)~(1u << (intid % 8));
-				v->ops.write_guest(v->opaque, gpa, &byte, 1);
-			}
-		}
+	/* Consume the bit (best effort, as KVM's write-back). */
+	if (pending && v->ops.write_guest) {
+		byte &= (uint8_t)~(1u << (intid % 8));
+		v->ops.write_guest(v->opaque, gpa, &byte, 1);
 	}
 	lpi_write_pending(v, i, pending);
 	if (pending)
