@@ -314,6 +314,9 @@ void fz_snap_fixup(uint8_t *s, size_t len);
  * malloc'd *@buf.  Returns 0 or the save's errno (checked as documented). */
 int fz_snapshot(struct vgic *v, uint8_t **buf, size_t *len);
 
+/* Round trips per input: each costs two saves and a restore. */
+#define FZ_MAX_SNAPSHOTS 4
+
 /* Save @v, restore into a fresh instance with the same configuration and
  * host, save again: the restore must succeed and both streams must be
  * identical.  Does nothing if @v cannot be saved (a documented errno). */

@@ -48,6 +48,7 @@ struct attr_vm {
 	struct vgic_device *dev[MAX_DEVS];
 	uint32_t nr_devs;
 	bool running[MAX_VCPUS];
+	unsigned snapshots;       /* round trips so far (bounded) */
 };
 
 static uint64_t vcpu_mpidr(const struct attr_vm *m, uint32_t k)
@@ -264,8 +265,9 @@ static void run_ops(struct attr_vm *m, struct fz *f)
 			break;
 		default:
 #ifdef VGIC_FUZZ_HAVE_SNAPSHOT
-			fz_snapshot_roundtrip(m->v, &th_ops, m->h, m->nr_vcpus,
-					      m->mpidr);
+			if (m->snapshots++ < FZ_MAX_SNAPSHOTS)
+				fz_snapshot_roundtrip(m->v, &th_ops, m->h,
+						      m->nr_vcpus, m->mpidr);
 #endif
 			break;
 		}

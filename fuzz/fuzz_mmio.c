@@ -56,6 +56,7 @@ struct mmio_vm {
 	uint32_t nr_vcpus, nr_its;
 	const uint64_t *mpidr;
 	bool running[FZ_MAX_VCPUS];
+	unsigned snapshots;       /* round trips so far (bounded) */
 };
 
 /* Resolve a frame selector and offset to a GPA; *@hit says whether the GPA
@@ -235,7 +236,7 @@ static void run_ops(struct mmio_vm *m, struct fz *f)
 			break;
 		default:
 #ifdef VGIC_FUZZ_HAVE_SNAPSHOT
-			if (!m->v2)
+			if (!m->v2 && m->snapshots++ < FZ_MAX_SNAPSHOTS)
 				fz_snapshot_roundtrip(m->v, &th_ops, m->h,
 						      m->nr_vcpus, m->mpidr);
 #endif
