@@ -66,6 +66,9 @@ struct torture {
 };
 
 static void tt_error(struct torture *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void tt_error(struct torture *t, const char *fmt, ...)
 {
 	va_list ap;
 
