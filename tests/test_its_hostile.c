@@ -222,10 +222,61 @@ static void test_hostile(void **state)
 	th_host_free(h);
 }
 
+/* The worst case per device: 16 EventID bits and one ITE, all devices
+ * sharing one ITT.  Documented bound (docs/its.md): device header + a
+ * chunk directory of 8 bytes per 64 declared events + one 64-entry chunk
+ * (+ the 2 KB directory page per 256 devices). */
+static void test_sparse_device_memory(void **state)
+{
+	struct counter cnt = { 0, 0 };
+	struct vgic_alloc_ops al = { c_alloc, c_zalloc, c_free, &cnt };
+	struct vgic_config cfg = { .nr_vcpus = 1, .alloc = &al };
+	struct th_host *h = th_host_new(RAM_SIZE);
+	struct vgic_device *gic, *its;
+	uint64_t addr, before;
+	struct gi_its g;
+	struct vgic *v;
+	const uint32_t n = 1024;
+	double per_dev;
+
+	(void)state;
+	assert_int_equal(vgic_create(&cfg, &th_ops, h, &v), 0);
+	assert_int_equal(vgic_device_create(v, VGIC_DEV_TYPE_V3, &gic), 0);
+	assert_int_equal(vgic_device_create(v, VGIC_DEV_TYPE_ITS, &its), 0);
+	addr = TH_GICD_BASE;
+	assert_int_equal(th_set_attr(gic, VGIC_GRP_ADDR, VGIC_V3_ADDR_TYPE_DIST,
+				     &addr), 0);
+	addr = TH_GICR_BASE | 1ull << 52;
+	assert_int_equal(th_set_attr(gic, VGIC_GRP_ADDR,
+				     VGIC_V3_ADDR_TYPE_REDIST_REGION, &addr), 0);
+	addr = TH_ITS_BASE;
+	assert_int_equal(th_set_attr(its, VGIC_GRP_ADDR, VGIC_ITS_ADDR_TYPE,
+				     &addr), 0);
+	assert_int_equal(th_set_attr(gic, VGIC_GRP_CTRL, VGIC_CTRL_INIT, NULL),
+			 0);
+	gi_cpu_init(v, h, 1, true);
+	gi_its_init(&g, v, h, 0, false);
+	gi_mapc(&g, 0, 0, true);
+	gi_set_cfg(h, 8192, 0xa0, true);
+	before = cnt.live;
+	for (uint32_t d = 0; d < n; d++) {
+		gi_mapd(&g, d, TH_RAM_BASE, 16, true);
+		gi_mapti(&g, d, 65535 - d, 8192, 0);
+	}
+	assert_int_equal(gi_msi(&g, n - 1, 65536 - n), 1);
+	per_dev = (double)(cnt.live - before) / n;
+	printf("sparse 16-bit devices: %.0f bytes per device with one ITE\n",
+	       per_dev);
+	assert_true(per_dev <= 48 + 8 * 1024 + 8 + 256 + 2048.0 / 256 + 64);
+	vgic_destroy(v);
+	th_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_sparse_device_memory),
 	};
 	if (!gi_have_gicv3()) {
 		printf("skipped: the GICv3 front end is not built yet\n");
