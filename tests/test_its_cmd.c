@@ -464,6 +464,42 @@ static void test_commands_queued_while_disabled(void **state)
 	assert_int_equal(gi_msi(&f->g, 1, 0), 1);
 }
 
+static int uset(struct fx *f, uint64_t off, uint64_t val)
+{
+	return th_set_attr(f->its[0], VGIC_GRP_ITS_REGS, off, &val);
+}
+
+/* Userspace (restore) order of abi.md §1.5: with the ITS disabled,
+ * CWRITER written through ITS_REGS runs nothing; GITS_CTLR written last
+ * runs the leftover commands. */
+static void test_restore_order_replays_queue(void **state)
+{
+	struct fx *f = *state;
+	uint64_t *q;
+
+	map_basic(f, 1, 0, 0);
+	gi_set_cfg(f->h, 8193, 0xa0, true);
+	assert_int_equal(uset(f, GITS_CTLR_OFF, 0), 0);
+	q = th_ram(f->h, f->g.area + GI_CMDQ + f->g.cwriter);
+	q[0] = 0x0a | 1ull << 32; /* MAPTI dev 1 ev 1 -> 8193, ICID 0 */
+	q[1] = 8193ull << 32 | 1;
+	q[2] = 0;
+	q[3] = 0;
+	q[4] = 0x03 | 1ull << 32; /* INT dev 1 ev 1 */
+	q[5] = 1;
+	q[6] = 0;
+	q[7] = 0;
+	assert_int_equal(uset(f, GITS_CWRITER_OFF, f->g.cwriter + 64), 0);
+	assert_int_equal(creadr(f), f->g.cwriter);
+	assert_int_equal(gi_take(f->v, 0), SPURIOUS);
+	assert_int_equal(uset(f, GITS_CREADR_OFF, f->g.cwriter), 0);
+	assert_int_equal(uset(f, GITS_CTLR_OFF, 1), 0);
+	f->g.cwriter += 64;
+	assert_int_equal(creadr(f), f->g.cwriter);
+	assert_int_equal(gi_take(f->v, 0), 8193);
+	assert_int_equal(gi_msi(&f->g, 1, 1), 1);
+}
+
 static void test_translater_store(void **state)
 {
 	struct fx *f = *state;
@@ -602,6 +638,8 @@ int main(void)
 			test_commands_queued_while_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_translater_store, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_restore_order_replays_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_level, setup_indirect,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_its_share_lpis, setup2,
