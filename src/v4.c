@@ -41,6 +41,7 @@ struct vgic_v4 {
 	bool vsgi_cap;           /* GICv4.1 with the vSGI callbacks */
 	bool vsgi_on;            /* SGIs are vSGIs (nASSGIreq honoured) */
 	bool in_save;            /* between save_begin and save_end */
+	struct vgic_v4_model *model; /* attached by vgic_v4_attach_model */
 	_Atomic uint32_t *hirq;  /* [VGIC_NR_LPIS] host IRQ + 1, 0 = none */
 	struct v4_fwd *fwd;      /* [cap_fwd] */
 	uint32_t nr_fwd, cap_fwd;
@@ -129,6 +130,8 @@ void vgic_v4_deliver(struct vgic *v, uint32_t vpe, uint32_t intid)
 
 /* ---- attach and lifetime -------------------------------------------------- */
 
+static void fwd_drop(struct vgic_v4 *v4, struct v4_fwd *f);
+
 static bool ops_valid(const struct vgic_v4_ops *o)
 {
 	if (o->version != VGIC_V4_0 && o->version != VGIC_V4_1)
@@ -201,6 +204,19 @@ void vgic__v4_destroy_slow(struct vgic *v)
 {
 	struct vgic_v4 *v4 = vgic__v4(v);
 
+	/* Leave the hardware clean (KVM's vgic_v4_teardown), and stop the
+	 * model from calling into a freed instance. */
+	while (v4->nr_fwd) {
+		uint32_t host_irq = v4->fwd[0].host_irq;
+
+		fwd_drop(v4, &v4->fwd[0]);
+		v4->ops.vlpi_unmap(v4->be, host_irq);
+	}
+	for (uint32_t c = 0; c < v->nr_vcpus; c++)
+		if (v4->vpe_mapped[c])
+			v4->ops.vpe_unmap(v4->be, c);
+	if (v4->model)
+		vgic_v4_model_set_sink(v4->model, NULL, NULL, NULL);
 	atomic_store_explicit(&v->v4, NULL, memory_order_relaxed);
 	v4_free(v, v4);
 }
@@ -222,8 +238,10 @@ int vgic_v4_attach_model(struct vgic *v, struct vgic_v4_model *m)
 	if (!v || !m)
 		return -EINVAL;
 	ret = vgic_v4_attach(v, vgic_v4_model_ops(m), m);
-	if (!ret)
+	if (!ret) {
+		vgic__v4(v)->model = m;
 		vgic_v4_model_set_sink(m, sink_doorbell, sink_deliver, v);
+	}
 	return ret;
 }
 
@@ -490,6 +508,12 @@ int vgic_v4_set_forwarding(struct vgic *v, uint64_t its_doorbell,
 		goto out;
 	t = atomic_load_explicit(&v->lpi.target[idx], memory_order_relaxed);
 	if (t >= v->nr_vcpus)
+		goto out;
+	/* KVM's vgic_its_resolve_lpi: the ITS and the target's LPIs must
+	 * be enabled. */
+	ret = -EBUSY;
+	if (!atomic_load(&its->enabled) ||
+	    !atomic_load(&v->vcpu[t].enable_lpis))
 		goto out;
 	ret = -EEXIST;
 	if (atomic_load_explicit(&v4->hirq[idx], memory_order_relaxed))

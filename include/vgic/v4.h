@@ -134,8 +134,9 @@ VGIC_API int vgic_v4_attach(struct vgic *v, const struct vgic_v4_ops *ops,
  * the LPI moves into the VPT.
  * Returns 0, -ENODEV (no backend or no ITS), -EINVAL (doorbell not in an ITS
  * frame, or @host_irq already forwards another LPI), -ENOENT (the pair
- * does not translate: the guest has not mapped it), -EEXIST (this LPI is
- * already forwarded), or the backend's error.
+ * does not translate: the guest has not mapped it, or its collection is
+ * unmapped), -EBUSY (the ITS or the target's LPIs are disabled, as in KVM),
+ * -EEXIST (this LPI is already forwarded), or the backend's error.
  */
 VGIC_API int vgic_v4_set_forwarding(struct vgic *v, uint64_t its_doorbell,
 				    uint32_t devid, uint32_t eventid,
