@@ -33,6 +33,13 @@ static void test_create(void **state)
 	assert_int_equal(vgic_create(&cfg, &th_ops, NULL, &v), 0);
 	assert_int_equal(vgic_device_create(v, VGIC_DEV_TYPE_V2, &d), -E2BIG);
 	vgic_destroy(v);
+	/* Once a vCPU has run, no GIC can be created (KVM: -EBUSY). */
+	cfg.nr_vcpus = 2;
+	assert_int_equal(vgic_create(&cfg, &th_ops, NULL, &v), 0);
+	assert_int_equal(vgic_vcpu_set_running(v, 1, true), 0);
+	assert_int_equal(vgic_vcpu_set_running(v, 1, false), 0);
+	assert_int_equal(vgic_device_create(v, VGIC_DEV_TYPE_V2, &d), -EBUSY);
+	vgic_destroy(v);
 	v = new_vm(8, &d);
 	assert_int_equal(vgic_device_type(d), VGIC_DEV_TYPE_V2);
 	assert_int_equal(vgic_device_create(v, VGIC_DEV_TYPE_V2, &d2), -EEXIST);

@@ -185,9 +185,30 @@ static void randomize(struct vgic *v, uint32_t nr, uint32_t irqs,
 	       (uint32_t)th_rand(seed) & 0x01010101);
 }
 
-/* Every side-effect-free register, compared between the two instances. */
+/* Whether GICD offset @off can hold state with @irqs interrupts. */
+static bool gicd_live(uint32_t off, uint32_t irqs)
+{
+	static const struct {
+		uint32_t base, bpi;
+	} banks[] = { { D_IGROUPR, 1 },	   { D_ISENABLER, 1 },
+		      { D_ICENABLER, 1 },  { D_ISPENDR, 1 },
+		      { D_ICPENDR, 1 },	   { D_ISACTIVER, 1 },
+		      { D_ICACTIVER, 1 },  { D_IPRIORITYR, 8 },
+		      { D_ITARGETSR, 8 },  { D_ICFGR, 2 } };
+
+	if (off < 0xc || (off >= D_CPENDSGIR && off < D_SPENDSGIR + 16))
+		return true;
+	for (unsigned i = 0; i < NELEM(banks); i++)
+		if (off >= banks[i].base &&
+		    off < banks[i].base + irqs * banks[i].bpi / 8)
+			return true;
+	return false;
+}
+
+/* Every side-effect-free register, compared between the two instances:
+ * the whole GICD frame if @full, else the offsets that hold state. */
 static void compare_regs(struct vgic *a, struct vgic *b, uint32_t nr,
-			 uint64_t seed)
+			 uint32_t irqs, bool full, uint64_t seed)
 {
 	static const uint32_t cregs[] = { C_CTLR, C_PMR,    C_BPR,
 					  C_ABPR, C_RPR,    C_HPPIR,
@@ -195,8 +216,12 @@ static void compare_regs(struct vgic *a, struct vgic *b, uint32_t nr,
 
 	for (uint32_t c = 0; c < nr; c++) {
 		for (uint32_t off = 0; off < 0x1000; off += 4) {
-			uint32_t x = gicd_r(a, c, off), y = gicd_r(b, c, off);
+			uint32_t x, y;
 
+			if (!full && !gicd_live(off, irqs))
+				continue;
+			x = gicd_r(a, c, off);
+			y = gicd_r(b, c, off);
 			if (x != y)
 				fail_msg("seed %llu cpu %u GICD+0x%03x: %08x vs "
 					 "%08x",
@@ -302,7 +327,7 @@ static unsigned one_seed(struct th_host *h, uint64_t seed)
 	save_all(&sv, da, nr, irqs);
 	b = fresh(h, nr, irqs, &db);
 	restore_all(&sv, db);
-	compare_regs(a, b, nr, seed);
+	compare_regs(a, b, nr, irqs, true, seed);
 	/* Saving the restored instance gives the same records. */
 	save_all(&sv2, db, nr, irqs);
 	assert_int_equal(sv.n, sv2.n);
@@ -334,7 +359,7 @@ static unsigned one_seed(struct th_host *h, uint64_t seed)
 					 "IAR %u vs %u",
 					 (unsigned long long)seed, phase,
 					 i / 400, i % 400, la[i], lb[i]);
-		compare_regs(a, b, nr, seed);
+		compare_regs(a, b, nr, irqs, false, seed);
 	}
 	/* Phase 2 guarantees 100 acknowledged interrupts per vCPU. */
 	assert_int_equal(acked, 100 * nr);
@@ -351,7 +376,7 @@ static void test_random_state_round_trip(void **state)
 {
 	struct th_host *h = th_host_new(0);
 	const char *san = getenv("VGIC_SANITIZED");
-	unsigned seeds = san && *san == '1' ? 100 : 1000;
+	unsigned seeds = san && *san == '1' ? 40 : 1000;
 	unsigned long acked = 0;
 
 	(void)state;
@@ -369,7 +394,7 @@ static void test_snapshot_round_trip(void **state)
 {
 	struct th_host *h = th_host_new(0);
 	const char *san = getenv("VGIC_SANITIZED");
-	unsigned seeds = san && *san == '1' ? 10 : 100;
+	unsigned seeds = san && *san == '1' ? 5 : 100;
 
 	(void)state;
 	for (uint64_t seed = 1; seed <= seeds; seed++) {
@@ -388,7 +413,7 @@ static void test_snapshot_round_trip(void **state)
 		assert_int_equal(vgic_snapshot_save(a, buf, len, &len), 0);
 		assert_int_equal(vgic_create(&cfg, &th_ops, h, &b), 0);
 		assert_int_equal(vgic_snapshot_restore(b, buf, len), 0);
-		compare_regs(a, b, nr, seed);
+		compare_regs(a, b, nr, irqs, true, seed);
 		open_up(a, nr, irqs);
 		open_up(b, nr, irqs);
 		memset(la, 0, sizeof(la));
