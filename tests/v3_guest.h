@@ -5,6 +5,7 @@
 #ifndef VGIC_TEST_V3_GUEST_H
 #define VGIC_TEST_V3_GUEST_H
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@
 #include <cmocka.h>
 
 #include "harness.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define GICD(off) (TH_GICD_BASE + (uint64_t)(off))
 #define GICR(cpu, off) (TH_GICR_BASE + (uint64_t)(cpu) * 0x20000ull + (off))
