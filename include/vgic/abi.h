@@ -64,10 +64,11 @@ enum {
 
 /*
  * Guest physical address size the ADDR group checks frames against
- * (-E2BIG beyond it).  KVM uses the VM's IPA size; libvgic has no host
- * limit and accepts any address the REDIST_REGION encoding can carry.
+ * (-E2BIG beyond it).  KVM uses the VM's IPA size (40 bits by default);
+ * libvgic has no host limit and uses 48 bits, the largest IPA with 4 KiB
+ * pages without FEAT_LPA.
  */
-#define VGIC_PHYS_ADDR_BITS 52
+#define VGIC_PHYS_ADDR_BITS 48
 
 /* Attr field encodings. */
 #define VGIC_ATTR_CPUID_SHIFT 32
