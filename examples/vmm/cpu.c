@@ -279,8 +279,6 @@ static void mmio_write(uc_engine *uc, uint64_t off, unsigned size,
 		vmm_msidev_write(vm, gpa - VIRT_MSIDEV_BASE, val, size);
 }
 
-static uint64_t reset_sctlr;
-
 int vcpu_create(struct vm *vm, struct vcpu *c)
 {
 	uc_hook h;
@@ -311,8 +309,8 @@ int vcpu_create(struct vm *vm, struct vcpu *c)
 	/* HVC is UNDEF until SCR_EL3.HCE is set; RW: EL2/EL1 are AArch64. */
 	if (!cp_read(c->uc, 3, 6, 1, 1, 0, &scr))
 		cp_write(c->uc, 3, 6, 1, 1, 0, scr | (1u << 8) | (1u << 10));
-	if (!reset_sctlr && cp_read(c->uc, 3, 0, 1, 0, 0, &reset_sctlr))
-		reset_sctlr = 0;
+	if (!vm->reset_sctlr && cp_read(c->uc, 3, 0, 1, 0, 0, &vm->reset_sctlr))
+		vm->reset_sctlr = 0;
 	return 0;
 }
 
@@ -327,8 +325,8 @@ void vcpu_destroy(struct vcpu *c)
 void vcpu_reset(struct vcpu *c, uint64_t pc, uint64_t x0)
 {
 	reg_write(c->uc, UC_ARM64_REG_PSTATE, PSTATE_DAIF | PSTATE_EL1H);
-	if (reset_sctlr)
-		cp_write(c->uc, 3, 0, 1, 0, 0, reset_sctlr);
+	if (c->vm->reset_sctlr)
+		cp_write(c->uc, 3, 0, 1, 0, 0, c->vm->reset_sctlr);
 	for (int i = 0; i <= 28; i++)
 		reg_write(c->uc, UC_ARM64_REG_X0 + i, 0);
 	reg_write(c->uc, UC_ARM64_REG_X29, 0);

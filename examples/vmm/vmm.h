@@ -138,6 +138,7 @@ struct vm {
 	struct uart uart;
 	struct msidev msi;
 	uint64_t entry, dtb_addr, initrd_start, initrd_end, kernel_end;
+	uint64_t reset_sctlr;       /* SCTLR_EL1 of a fresh engine */
 
 	/* counter: guest ticks = vmm_host_ns / 16 + cnt_off */
 	int64_t cnt_off;
