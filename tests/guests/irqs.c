@@ -1,8 +1,8 @@
 /*
  * SPIs and timer interrupts: SPIs routed to every CPU and made pending
  * through GICD_ISPENDR, each CPU's virtual and physical timer firing
- * repeatedly (never early), and the PL011's TX interrupt (SPI 1, a real
- * level-sensitive device line).  Every interrupt must arrive exactly once
+ * repeatedly (never early), and the PL011's TX and RX interrupts (SPI 1,
+ * a real level-sensitive device line; RX needs the console input "gr").  Every interrupt must arrive exactly once
  * on the CPU it targets.  GICv3 or GICv2.
  */
 #include "rt.h"
@@ -14,6 +14,7 @@
 
 static volatile uint32_t spi_count[MAX_CPUS], spi_wrong, ticks[MAX_CPUS];
 static volatile uint32_t pticks[MAX_CPUS], early, uart_irqs, stray;
+static volatile uint32_t rx_char, rx_irqs;
 static volatile uint32_t done, ready;
 static uint32_t ncpu;
 
@@ -32,9 +33,18 @@ static void handler(uint32_t cpu, uint32_t intid)
 		sysreg_write(cntp_ctl_el0, 0);
 		atomic_inc(&pticks[cpu]);
 	} else if (intid == UART_SPI) {
-		wr32(UART_BASE + 0x38, 0);      /* UARTIMSC: mask TX */
-		wr32(UART_BASE + 0x44, 0x7ff);  /* UARTICR */
-		atomic_inc(&uart_irqs);
+		uint32_t mis = rd32(UART_BASE + 0x40); /* UARTMIS */
+
+		if (mis & (3u << 4 | 1u << 6)) { /* RX or RX timeout */
+			while (!(rd32(UART_BASE + 0x18) & (1u << 4)))
+				rx_char = rd32(UART_BASE) & 0xff;
+			atomic_inc(&rx_irqs);
+		}
+		if (mis & (1u << 5)) { /* TX */
+			wr32(UART_BASE + 0x38, rd32(UART_BASE + 0x38) & ~(1u << 5));
+			atomic_inc(&uart_irqs);
+		}
+		wr32(UART_BASE + 0x44, mis);    /* UARTICR */
 	} else if (intid != 4) {
 		atomic_inc(&stray);
 	}
@@ -93,6 +103,13 @@ int main(void)
 	puts_("irqs: uart tx interrupt\n");
 	CHECK(WAIT_IRQ_US(atomic_load32(&uart_irqs) >= 1, 5000000),
 	      "no PL011 TX interrupt");
+	/* PL011 RX interrupt: the test runner types "gr"; the 'g' ended the
+	 * migrate point, the 'r' waits in the FIFO until RXIM is set */
+	wr32(UART_BASE + 0x38, (1u << 4) | (1u << 6));
+	CHECK(WAIT_IRQ_US(atomic_load32(&rx_char) == 'r', 5000000),
+	      "no PL011 RX interrupt (got '%c', %u interrupts)", rx_char,
+	      rx_irqs);
+	wr32(UART_BASE + 0x38, 0);
 	while (atomic_load32(&ready) < ncpu - 1)
 		cpu_relax();
 	delay_us(20000);
@@ -109,7 +126,7 @@ int main(void)
 	      "misrouted %u, early timer %u, stray %u", spi_wrong, early, stray);
 	atomic_store32(&done, 1);
 	gic_send_sgi_others(4);
-	printf_("irqs: %u SPIs, %u timer ticks, PL011 IRQ, each exactly once: PASS\n",
+	printf_("irqs: %u SPIs, %u timer ticks, PL011 TX+RX IRQs, each exactly once: PASS\n",
 		SPI_ROUNDS * ncpu, (TICKS + 1) * ncpu);
 	return 0;
 }

@@ -16,7 +16,7 @@ ip link add va$$ type veth peer name vb$$ || { echo "skip: no veth"; exit 77; }
 ip link set va$$ netns $A && ip link set vb$$ netns $B || exit 1
 ip -n $A addr add 10.77.0.1/24 dev va$$ && ip -n $A link set va$$ up && ip -n $A link set lo up
 ip -n $B addr add 10.77.0.2/24 dev vb$$ && ip -n $B link set vb$$ up && ip -n $B link set lo up
-ip netns exec $B timeout 60 "$VMM" --incoming tcp:10.77.0.2:4444 --timeout 55 \
+ip netns exec $B timeout 60 "$VMM" --incoming tcp:10.77.0.2:4444 --timeout 55 --after-migrate-input g \
 	</dev/null >"$TMP/dst" 2>&1 &
 dst=$!
 for _ in $(seq 400); do	# until the destination listens

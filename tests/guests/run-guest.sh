@@ -20,7 +20,7 @@ fail() { echo "run-guest: FAIL: $*"; head -c 20000 "$OUT"* 2>/dev/null; exit 1; 
 
 case $MODE in
 plain)
-	timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) --input g "$@" \
+	timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) --input gr "$@" \
 		</dev/null >"$OUT" 2>&1
 	rc=$?
 	head -c 20000 "$OUT"
@@ -35,7 +35,7 @@ migrate|migrate-ctl|migrate-tcp)
 	# the destination gets the machine options too: it prepares the
 	# machine before the stream arrives
 	timeout $T "$VMM" --incoming "$DEST" --timeout $((T - 5)) \
-		--after-migrate-input g "$@" </dev/null >"$OUT.dst" 2>&1 &
+		--after-migrate-input gr "$@" </dev/null >"$OUT.dst" 2>&1 &
 	dst=$!
 	for _ in $(seq 400); do	# until the destination listens
 		grep -q "waiting for an incoming" "$OUT.dst" 2>/dev/null && break
@@ -85,7 +85,7 @@ save)
 	rc=$?
 	[ $rc -eq 0 ] || fail "saving exited with $rc"
 	timeout $T "$VMM" --restore "$TMP/snap" --timeout $((T - 5)) \
-		--after-migrate-input g </dev/null >"$OUT.dst" 2>&1
+		--after-migrate-input gr </dev/null >"$OUT.dst" 2>&1
 	drc=$?
 	cat "$OUT.src" "$OUT.dst" > "$OUT"
 	head -c 20000 "$OUT"
