@@ -338,6 +338,7 @@ static void l_unsync(void *be)
 /* ---- comparison ----------------------------------------------------------- */
 
 static int verbose, qemu_only, dump;
+static size_t trunc_at; /* -t N: keep ops < N, then observe pending tables */
 
 static void dump_ops(const struct scenario *s)
 {
@@ -413,6 +414,14 @@ static int run_one(struct scenario *s)
 				l_failed };
 	int ret;
 
+	if (trunc_at && trunc_at < s->nr) {
+		size_t keep = trunc_at;
+
+		for (size_t k = keep; k < s->nr; k++)
+			free(s->ops[k].data);
+		s->nr = keep;
+		sc_observe_pending(s);
+	}
 	if (dump)
 		dump_ops(s);
 	ret = lv_open(&l);
@@ -471,7 +480,9 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '-'; i++) {
 		if (strchr(argv[i], 'v'))
 			verbose = 1;
-		if (strchr(argv[i], 'd'))
+		if (strchr(argv[i], 't') && i + 1 < argc)
+			trunc_at = strtoul(argv[++i], NULL, 0);
+		else if (strchr(argv[i], 'd'))
 			dump = 1; /* print the scenario's operations first */
 		if (strchr(argv[i], 'q'))
 			qemu_only = 1; /* print QEMU's observations only */

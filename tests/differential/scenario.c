@@ -163,7 +163,8 @@ static struct cmd c_mapd(uint32_t dev, uint64_t itt, unsigned bits, bool v)
 }
 static struct cmd c_mapc(uint32_t icid, uint32_t rd, bool v)
 {
-	struct cmd c = { { 0x09, 0, (uint64_t)v << 63 | (uint64_t)rd << 16 | icid, 0 } };
+	struct cmd c = { { 0x09, 0,
+			   (uint64_t)v << 63 | (uint64_t)rd << 16 | (icid & 0xffff), 0 } };
 	return c;
 }
 static struct cmd c_mapti(uint32_t dev, uint32_t ev, uint32_t lpi, uint32_t icid)
@@ -360,6 +361,26 @@ static void f_basic(struct scenario *s)
 	pend_all(s);
 }
 
+/* Four devices (DeviceID 0 and three PCI RIDs), four collections on two
+ * vCPUs, MSIs from all, delivered through the CPU interfaces. */
+static void f_multi(struct scenario *s)
+{
+	std_setup(s, true);
+	for (unsigned i = 0; i < 32; i++)
+		lpi_config(s, 8192 + i, (uint8_t)(0x10 + 4 * i), true);
+	cpuif_on(s);
+	map_colls(s, 4);
+	for (unsigned d = 0; d < D_NR_DEVS; d++)
+		map_dev(s, d, 3, 8192 + 8 * d, 8, d);
+	for (unsigned d = 0; d < D_NR_DEVS; d++)
+		for (uint32_t e = 0; e < 8; e += 1 + d)
+			msi(s, d_devids[d], e);
+	pend_all(s);
+	drain(s, 0);
+	drain(s, 1);
+	pend_all(s);
+}
+
 static void f_int(struct scenario *s)
 {
 	std_setup(s, true);
@@ -444,6 +465,29 @@ static void f_movall(struct scenario *s)
 	pend_all(s);
 }
 
+/* MOVALL moves a MAPI-mapped pending LPI; then DEVIATION (docs/
+ * divergences.md, "mapc-remap"): re-issuing the collection's unchanged
+ * MAPC moves it back in KVM (collection affinity is re-applied), not in
+ * QEMU. */
+static void f_movall_mapi(struct scenario *s)
+{
+	struct d_op *op;
+
+	std_setup(s, true);
+	map_colls(s, 4);
+	run1(s, c_mapd(0x28, D_ITT(3), 14, true));
+	run1(s, c_mapi(0x28, 0x223c, 3));
+	msi(s, 0x28, 0x223c);
+	pend_all(s);
+	run1(s, c_movall(1, 0));
+	pend_all(s);
+	run1(s, c_mapc(3, 1, true));
+	op = pendbit(s, 0, 0x223c);
+	op->div = "mapc-remap";
+	op->div_qemu = 1;
+	op->div_vgic = 0;
+}
+
 static void f_inv(struct scenario *s)
 {
 	std_setup(s, true);
@@ -468,7 +512,7 @@ static void f_drops(struct scenario *s)
 	run1(s, c_mapd(0x18, D_ITT(1), 17, true));      /* EventID bits > 16 */
 	run1(s, c_mapd(0x10000, D_ITT(1), 5, true));    /* DeviceID >= 2^16 */
 	run1(s, c_mapc(3, 2, true));                    /* RDbase >= nr vCPUs */
-	run1(s, c_mapc(0x10000, 0, true));              /* ICID >= 2^16 */
+	run1(s, c_mapc(0x2000, 0, true));  /* ICID beyond the 64 KiB table */
 	map_dev(s, 1, 3, 8800, 0, 0);
 	run1(s, c_mapti(0x18, 8, 8800, 0));             /* EventID >= 2^3 */
 	run1(s, c_mapti(0x18, 1, 8191, 0));             /* not an LPI */
@@ -913,6 +957,7 @@ static const struct {
 	void (*fn)(struct scenario *s);
 } fixed[] = {
 	{ "regs", f_regs },           { "basic", f_basic },
+	{ "multi", f_multi },
 	{ "int", f_int },             { "clear", f_clear },
 	{ "discard", f_discard },     { "mapi", f_mapi },
 	{ "movi", f_movi },           { "movall", f_movall },
@@ -927,7 +972,7 @@ static const struct {
 	{ "remap_event", f_remap_event }, { "unmap_pending", f_unmap_pending },
 	{ "save_resume", f_save_resume }, { "mapc_remap", f_mapc_remap },
 	{ "unmapped_pending", f_unmapped_pending },
-	{ "shared_lpi", f_shared_lpi },
+	{ "shared_lpi", f_shared_lpi }, { "movall_mapi", f_movall_mapi },
 };
 
 size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
@@ -967,8 +1012,10 @@ static uint32_t pick(uint64_t *st, uint32_t n) { return (uint32_t)(rnd(st) % n);
  * are kept out: no pending bits are preset in RAM, every
  * (device, event) gets its own LPI, an EventID is DISCARDed before it is
  * mapped again, a device's events are DISCARDed before MAPD, and
- * collections are mapped once at the start (later MAPCs are invalid or
- * identical).  Everything else is fair game.
+ * collections are mapped once at the start (later MAPCs are invalid).
+ * Everything else is fair game.  Every random draw is its own statement,
+ * so that a seed means the same stream whatever the compiler's argument
+ * evaluation order.
  */
 #define R_EVENTS 16
 #define R_LPI_MAPTI(di, ev) (8192 + 256 + (di) * R_EVENTS + (ev))
@@ -982,7 +1029,8 @@ static uint32_t r_dev(uint64_t *st, unsigned di, bool *valid)
 	return *valid ? d_devids[di] : 0x10000 + pick(st, 0x10000);
 }
 static uint32_t r_ev(uint64_t *st) { return pick(st, R_EVENTS); }
-static uint32_t r_icid(uint64_t *st) { return pick(st, 12) ? pick(st, R_COLLS) : 0x10000 + pick(st, 8); }
+/* Invalid: beyond the one-page (8192-entry) collection table. */
+static uint32_t r_icid(uint64_t *st) { return pick(st, 12) ? pick(st, R_COLLS) : 0x2000 + pick(st, 8); }
 static uint32_t r_lpi(uint64_t *st, unsigned di, uint32_t ev)
 {
 	switch (pick(st, 16)) {
@@ -1044,15 +1092,17 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 		} else if (k < 16) {
 			uint32_t icid = pick(&st, R_COLLS);
 
+			/* Only invalid re-maps: even an identical MAPC moves
+			 * LPIs back after a MOVALL in KVM (mapc-remap). */
 			if (pick(&st, 2))
-				put(s, c_mapc(icid, icid % D_NR_CPUS, true));
-			else if (pick(&st, 2))
 				put(s, c_mapc(icid, D_NR_CPUS + pick(&st, 8), true));
 			else
-				put(s, c_mapc(0x10000 + icid, 0, true));
+				put(s, c_mapc(0x2000 + icid, 0, true));
 		} else if (k < 38) {
+			uint32_t lpi = r_lpi(&st, di, ev);
+
 			put(s, c_discard(dev, ev));
-			put(s, c_mapti(dev, ev, r_lpi(&st, di, ev), r_icid(&st)));
+			put(s, c_mapti(dev, ev, lpi, r_icid(&st)));
 		} else if (k < 42) {
 			uint32_t e = R_LPI_MAPI(di, ev);
 
@@ -1071,25 +1121,31 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 			put(s, c_discard(dev, ev));
 		else if (k < 61)
 			put(s, c_movi(dev, ev, r_icid(&st)));
-		else if (k < 63)
-			put(s, c_movall(pick(&st, 3), pick(&st, 3)));
-		else if (k < 66)
+		else if (k < 63) {
+			uint32_t rd1 = pick(&st, 3);
+
+			put(s, c_movall(rd1, pick(&st, 3)));
+		} else if (k < 66)
 			put(s, c_inv(dev, ev));
 		else if (k < 68)
 			put(s, c_invall(r_icid(&st)));
 		else if (k < 70)
 			put(s, c_sync(pick(&st, 3)));
 		else if (k < 71) {
-			struct cmd c = { { 0x10 + pick(&st, 0xf0), rnd(&st), rnd(&st), rnd(&st) } };
+			struct cmd c;
 
+			for (unsigned w = 0; w < 4; w++)
+				c.w[w] = rnd(&st);
+			c.w[0] = (c.w[0] & ~0xffull) | (0x10 + c.w[0] % 0xf0);
 			put(s, c);
 		} else if (k < 88) {
 			msi(s, d_devids[di], ev);
 			continue;
 		} else if (k < 92) {
 			uint32_t lpi = pick(&st, 2) ? R_LPI_MAPTI(di, ev) : R_LPI_MAPI(di, ev);
+			uint8_t prio = (uint8_t)rnd(&st);
 
-			lpi_config(s, lpi, (uint8_t)rnd(&st), pick(&st, 2));
+			lpi_config(s, lpi, prio, pick(&st, 2));
 			continue;
 		} else if (k < 94) {
 			unsigned c = pick(&st, D_NR_CPUS);
@@ -1115,6 +1171,11 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 	if (cpus)
 		for (unsigned c = 0; c < D_NR_CPUS; c++)
 			drain(s, c);
+	pend_all(s);
+}
+
+void sc_observe_pending(struct scenario *s)
+{
 	pend_all(s);
 }
 

@@ -123,6 +123,9 @@ int sc_build_fixed(struct scenario *s, const char *name);
 /* @cpus: also drive the CPU interfaces (guest stub) and drain them. */
 void sc_build_random(struct scenario *s, uint64_t seed, bool cpus);
 
+/* Append observations of every vCPU's pending table. */
+void sc_observe_pending(struct scenario *s);
+
 /* Run @s on @b, appending observations to @o. */
 void sc_run(const struct scenario *s, const struct d_backend *b,
 	    struct d_obs *o);
