@@ -73,11 +73,12 @@ for m in virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio-rng; do
 done
 sleep 1
 ncpu=$(grep -c ^processor /proc/cpuinfo)
-irqs=$(grep ITS-MSI /proc/interrupts | cut -d: -f1 | tr -d ' ')
 rngs=$(cat /sys/class/misc/hw_random/rng_available)
-echo "=== cpus $ncpu, ITS-MSI irqs: $irqs, rngs: $rngs"
 round=0
 while [ $round -lt 6 ]; do
+	# virtio-rng requests its vectors lazily: list them every round.
+	irqs=$(grep ITS-MSI /proc/interrupts | cut -d: -f1 | tr -d ' ')
+	echo "=== round $round: cpus $ncpu, ITS-MSI irqs:" $irqs
 	cpu=$((round % ncpu))
 	mask=$((1 << cpu))
 	for i in $irqs; do
