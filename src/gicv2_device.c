@@ -143,9 +143,10 @@ static int v2_regs_attr(struct vgic *v, const struct vgic_device_attr *a,
 
 	if (cpuid >= v->nr_vcpus)
 		return -EINVAL;
-	v2_ctx(&c, v, cpuid, true);
-	if (op == VGIC_ATTR_HAS)
+	if (op == VGIC_ATTR_HAS) {
+		v2_ctx(&c, v, cpuid, true);
 		return user && vgic__mmio_find(t, &c, off, 4) ? 0 : -ENXIO;
+	}
 	if (vgic__any_running(v))
 		return -EBUSY;
 	ret = vgic__init(v);
@@ -156,7 +157,7 @@ static int v2_regs_attr(struct vgic *v, const struct vgic_device_attr *a,
 		*val = 0;
 		return 0;
 	}
-	v2_ctx(&c, v, cpuid, true); /* INIT may have sized the frame */
+	v2_ctx(&c, v, cpuid, true);
 	ret = vgic__mmio_uaccess(t, &c, off, &v32, op == VGIC_ATTR_SET);
 	if (!ret && op == VGIC_ATTR_GET)
 		*val = v32;
