@@ -712,8 +712,8 @@ void vgic__v4_save_begin_slow(struct vgic *v)
 	v4->in_save = true;
 	/* GICv4.0: the VPT cannot be read; KVM saves the (stale) software
 	 * latches, and ITS_SAVE_TABLES refuses with -EACCES. */
-	if (v4->ops.version != VGIC_V4_1)
-		return;
+	if (v4->ops.version != VGIC_V4_1 || !v4->nr_fwd)
+		return; /* nothing lives in a VPT: no need to unmap */
 	/* Unmapping makes the GIC write its caches back to the VPTs (§6).
 	 * vLPIs firing from now on land in the VPT and ring the doorbell:
 	 * they are picked up at the remap, never lost (§7.10). */
