@@ -584,6 +584,8 @@ void its_init(bool two_level)
 {
 	uint64_t typer = rd64(ITS_BASE + GITS_TYPER);
 
+	CHECK(typer & 1, "no ITS at 0x%lx (GITS_TYPER.Physical = 0)",
+	      (uint64_t)ITS_BASE);
 	wr32(ITS_BASE + GITS_CTLR, 0);
 	while (!(rd32(ITS_BASE + GITS_CTLR) & (1u << 31)))
 		;
