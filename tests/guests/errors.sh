@@ -33,6 +33,13 @@ printf '\177ELF\002\001\001' | dd of="$TMP/junk" conv=notrunc 2>/dev/null
 expect 2 "AArch64" -- "$VMM" -kernel "$TMP/junk"
 expect 4 "bad magic" -- "$VMM" --restore "$TMP/junk"
 expect 4 "snapshot" -- "$VMM" --restore "$TMP/missing"
+# guests that crash or hang: raw images of one or two instructions
+printf '\x00\x00\x00\x00' > "$TMP/udf.bin"                  # udf #0
+expect 3 "undefined instruction" -- "$VMM" -kernel "$TMP/udf.bin"
+printf '\x20\x00\x40\xf9' > "$TMP/unmapped.bin"             # ldr x0, [x1] (x1 = 0)
+expect 3 "unmapped" -- "$VMM" -kernel "$TMP/unmapped.bin"
+printf '\x7f\x20\x03\xd5\xff\xff\xff\x17' > "$TMP/wfi.bin"  # wfi; b .-4
+expect 5 "timeout" -- "$VMM" -kernel "$TMP/wfi.bin" --timeout 0.5
 # a real snapshot, then damaged copies of it
 timeout 30 "$VMM" -kernel "$IMG" -smp 2 --save "$TMP/snap" \
 	--migrate-on-output '[migrate-point]' </dev/null >"$TMP/o" 2>&1 ||

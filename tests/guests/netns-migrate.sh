@@ -12,6 +12,7 @@ TMP=$(mktemp -d /tmp/vgic-netns.XXXXXX)
 cleanup() { kill $(jobs -p) 2>/dev/null; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 ip netns add $B || exit 77
+ip netns exec $A true 2>/dev/null || { echo "skip: cannot enter a netns"; exit 77; }
 ip link add va$$ type veth peer name vb$$ || { echo "skip: no veth"; exit 77; }
 ip link set va$$ netns $A && ip link set vb$$ netns $B || exit 1
 ip -n $A addr add 10.77.0.1/24 dev va$$ && ip -n $A link set va$$ up && ip -n $A link set lo up
