@@ -22,7 +22,7 @@
 #define BASER_OCACHE_SHIFT 53
 #define BASER_PAGE_SIZE_MASK (3ull << 8)
 #define BASER_PAGE_SIZE_64K (2ull << 8)
-#define VGIC_PHYS_LIMIT (1ull << 52) /* IMPDEF: 52-bit IPA space */
+#define VGIC_PHYS_LIMIT (1ull << VGIC_PHYS_ADDR_BITS) /* IMPDEF: IPA size */
 
 /* ---- guest memory helpers ------------------------------------------------ */
 

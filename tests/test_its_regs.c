@@ -145,7 +145,10 @@ static void test_addr(void **state)
 	addr = ~0ull << 16;
 	assert_int_equal(th_set_attr(its2, VGIC_GRP_ADDR, VGIC_ITS_ADDR_TYPE,
 				     &addr), -EINVAL);
-	addr = 1ull << 52;
+	addr = 1ull << VGIC_PHYS_ADDR_BITS;
+	assert_int_equal(th_set_attr(its2, VGIC_GRP_ADDR, VGIC_ITS_ADDR_TYPE,
+				     &addr), -E2BIG);
+	addr = (1ull << VGIC_PHYS_ADDR_BITS) - 0x10000;
 	assert_int_equal(th_set_attr(its2, VGIC_GRP_ADDR, VGIC_ITS_ADDR_TYPE,
 				     &addr), -E2BIG);
 	addr = 0x20000000;
