@@ -9,6 +9,8 @@
 #                 fuzz/corpus/<target> (libFuzzer -merge=1 keeps only inputs
 #                 that add coverage), to be committed
 #   FUZZ_BUILD    build directory (default build-fuzz)
+#   FUZZ_FORK=1   libFuzzer fork mode that keeps going after a crash,
+#                 timeout or OOM (long campaigns: every finding is kept)
 #
 # Work corpora, logs and crash artifacts go to $FUZZ_BUILD/work/<target>/.
 # A crash makes the script fail; turn the artifact into a named regression
@@ -28,15 +30,20 @@ cmake --build "$BUILD" -j 2 >/dev/null
 run_one() {
   local t=$1 w="$BUILD/work/$1"
   mkdir -p "$w/corpus" "$w/crashes"
-  local start=$(date -u +%FT%TZ)
-  "$BUILD/fuzz/fuzz-$t" -max_total_time="$SECS" -timeout=20 \
+  local start=$(date -u +%FT%TZ) t0=$(date +%s) fork=()
+  [ "${FUZZ_FORK:-0}" = 1 ] &&
+    fork=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  "$BUILD/fuzz/fuzz-$t" "${fork[@]}" -max_total_time="$SECS" -timeout=20 \
     -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$w/crashes/" \
     "$w/corpus" "fuzz/corpus/$t" "fuzz/regressions/$t" >"$w/log" 2>&1 || true
-  local execs rate
+  local execs rate el=$(( $(date +%s) - t0 ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$w/log")
+  # Fork mode prints no final stats: take the last "#N: cov:" line.
+  [ -z "$execs" ] && execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$w/log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$w/log")
-  printf '%-11s start %s  %ss  execs %s  exec/s %s  work corpus %s  crashes %s\n' \
-    "$t" "$start" "$SECS" "${execs:-?}" "${rate:-?}" \
+  [ -z "$rate" ] && [ -n "$execs" ] && rate=$(( execs / (el > 0 ? el : 1) ))
+  printf '%-11s start %s  %ss (wall %ss)  execs %s  exec/s %s  work corpus %s  crashes %s\n' \
+    "$t" "$start" "$SECS" "$el" "${execs:-?}" "${rate:-?}" \
     "$(ls "$w/corpus" | wc -l)" "$(ls "$w/crashes" | grep -vc '^slow-unit' || true)" |
     tee "$w/summary"
 }
