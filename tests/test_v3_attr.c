@@ -636,6 +636,30 @@ static void test_user_pending_level(void **state)
 	th_host_free(h);
 }
 
+/* Entry points that need a GICv3, or an initialised one. */
+static void test_no_gic(void **state)
+{
+	struct vgic_config cfg = { .nr_vcpus = 2 };
+	struct vgic_device *gic;
+	struct vgic *v;
+	uint64_t q;
+
+	(void)state;
+	assert_int_equal(vgic_create(&cfg, &th_ops, NULL, &v), 0);
+	assert_int_equal(vgic_sysreg_read(v, 0, VGIC_ICC_PMR_EL1, &q), -ENODEV);
+	assert_int_equal(vgic_sysreg_write(v, 0, VGIC_ICC_PMR_EL1, 0), -ENODEV);
+	assert_int_equal(vgic_irq_line(v, 0, 40, true), -ENODEV);
+	assert_int_equal(vgic_mmio_read(v, 0, TH_GICD_BASE, &q, 4), -ENOENT);
+	assert_int_equal(vgic_device_create(v, VGIC_DEV_TYPE_V3, &gic), 0);
+	/* Not initialised: lines are refused, sysregs work. */
+	assert_int_equal(vgic_irq_line(v, 0, 40, true), -EBUSY);
+	assert_int_equal(vgic_sysreg_read(v, 2, VGIC_ICC_PMR_EL1, &q), -EINVAL);
+	assert_int_equal(vgic_sysreg_read(v, 0, VGIC_ICC_PMR_EL1, &q), 0);
+	/* Frames are not mapped until their address is set. */
+	assert_int_equal(vgic_mmio_read(v, 0, TH_GICD_BASE, &q, 4), -ENOENT);
+	vgic_destroy(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -649,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_regs_errors),
 		cmocka_unit_test(test_cpu_sysregs),
 		cmocka_unit_test(test_user_pending_level),
+		cmocka_unit_test(test_no_gic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
