@@ -19,7 +19,7 @@ static const uint32_t devs[] = { 0x0, 0x10, 0x21, 0x2000, 0x3ff, 0x4321 };
 
 static volatile uint32_t count[NLPI], where[NLPI], wrong, stray, total;
 static volatile uint32_t per_cpu[MAX_CPUS];
-static volatile uint32_t done, ready;
+static volatile uint32_t done, ready, hold;
 static uint32_t target[NLPI];
 static uint32_t ncpu;
 
@@ -39,12 +39,22 @@ static void handler(uint32_t cpu, uint32_t intid)
 	}
 }
 
+/* Idle taking LPIs, except while CPU 0 holds everyone masked. */
 static void secondary(uint32_t cpu)
 {
 	gic_init_secondary(cpu);
 	lpi_init_cpu(cpu);
 	atomic_inc(&ready);
-	WAIT_IRQ(atomic_load32(&done));
+	irq_disable();
+	while (!atomic_load32(&done)) {
+		if (atomic_load32(&hold))
+			continue;
+		wfi();
+		irq_enable();
+		isb();
+		irq_disable();
+	}
+	irq_enable();
 }
 
 static void trigger(uint32_t d, uint32_t e)
@@ -93,13 +103,15 @@ int main(void)
 		ncpu, (uint32_t)NDEV, NEV, (uint32_t)NLPI);
 	irq_enable();
 	for (uint32_t r = 0; r < ROUNDS; r++) {
-		if (r == ROUNDS / 2)
-			migrate_point();
 		if (r == ROUNDS - 1) { /* move every LPI to the next CPU */
 			for (uint32_t i = 0; i < NLPI; i++) {
 				target[i] = (target[i] + 1) % ncpu;
 				its_movi(devs[i / NEV], i % NEV, target[i]);
 			}
+		}
+		if (r == ROUNDS / 2) { /* keep this round's LPIs pending */
+			atomic_store32(&hold, 1);
+			irq_disable();
 		}
 		its_queue_only(true);
 		for (uint32_t d = 0; d < NDEV; d++)
@@ -107,10 +119,23 @@ int main(void)
 				trigger(d, e);
 		its_queue_only(false);
 		want += NLPI;
+		if (r == ROUNDS / 2) { /* migrate with LPIs in flight */
+			printf_("its: round %u: %u MSIs sent, %u delivered, the "
+				"rest pending: migrating now\n", r,
+				(uint32_t)NLPI,
+				atomic_load32(&total) - (want - (uint32_t)NLPI));
+			migrate_point();
+			atomic_store32(&hold, 0);
+			irq_enable();
+		}
 		wait_total(want, "round");
 		for (uint32_t i = 0; i < NLPI; i++)
 			CHECK(count[i] == r + 1, "round %u: LPI %u seen %u times",
 			      r, LPI_BASE + i, count[i]);
+		printf_("its: round %u%s: %u MSIs sent, %u LPIs delivered so far, "
+			"every one exactly once\n", r,
+			r == ROUNDS - 1 ? " (after MOVI to the next CPU)" : "",
+			want, total);
 	}
 	/* disabled in the configuration table: stays pending until INV */
 	lpi_config(LPI_BASE + 5, false, 0xa0);
