@@ -45,6 +45,7 @@ src_lines=$(grep -c "its: \|migrate-point" "$TMP/src.out")
 migr=$(grep -o "migrated to.*" "$TMP/src.out" | head -1)
 down=$(grep -o "downtime [0-9.]* ms" "$TMP/dst.out" | head -1 | sed "s/downtime //")
 snap=$(grep -o "snapshot [0-9]* bytes (GIC [0-9]* bytes, table save wrote [0-9]* pages" "$TMP/dst.out" | head -1)
+inflight=$(sed -n 's/.*round [0-9]*: \([0-9]*\) MSIs sent, \([0-9]*\) delivered, the rest pending.*/\1 \2/p' "$TMP/src.out" | head -1)
 result=$(grep -o "its: [0-9]* LPIs, each exactly once.*" "$TMP/dst.out" | head -1)
 bold "== summary =="
 echo "source exit status:       $src_rc (exits after a successful hand-over)"
@@ -52,6 +53,9 @@ echo "destination exit status:  $dst_rc"
 echo "migration:                ${migr:-none}"
 echo "stream:                   ${snap:-?})"
 echo "downtime:                 ${down:-?} (source stop -> destination running)"
+[ -n "$inflight" ] && set -- $inflight &&
+	echo "in flight:                $(( $1 - $2 )) of $1 LPIs pending in the GIC when the source stopped"
+
 echo "guest result:             ${result:-no result}"
 if [ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] && [ -n "$result" ] && [ -n "$migr" ] &&
 	grep -q "TEST-EXIT 0" "$TMP/dst.out"; then
