@@ -8,6 +8,8 @@
  *   vgic-difftest -v ...             print every observation
  *   vgic-difftest -q ...             run QEMU only, print its observations
  *   vgic-difftest -d ...             print the scenario's operations first
+ *   vgic-difftest -x ...             self-test: libvgic loses every other MSI,
+ *                                    so the comparison must fail
  *
  * Exit status: 0 equal, 1 a difference, 77 skipped (no QEMU, or libvgic
  * cannot build a GICv3 + ITS yet).
@@ -152,7 +154,11 @@ struct lv {
 	uint8_t *ram;
 	int bad;
 	uint8_t saved[D_NR_CPUS][D_NR_LPIS / 8]; /* LPI part of each table */
+	bool sabotage;		/* -x self-test */
+	unsigned nr_msis;
 };
+
+static bool sabotage;
 
 static int lv_rd(void *o, uint64_t gpa, void *buf, size_t len)
 {
@@ -256,6 +262,8 @@ static void l_msi(void *be, uint32_t devid, uint32_t ev)
 {
 	struct lv *l = be;
 
+	if (l->sabotage && l->nr_msis++ % 2) /* -x: lose every other MSI */
+		return;
 	if (!devid) /* the guest-visible path QEMU's qtest write takes */
 		l_write(be, D_TRANSLATER, ev, 4);
 	else
@@ -425,6 +433,7 @@ static int run_one(struct scenario *s)
 	if (dump)
 		dump_ops(s);
 	ret = lv_open(&l);
+	l.sabotage = sabotage;
 	if (ret && !qemu_only) {
 		printf("SKIP %s: libvgic cannot build GICv3 + ITS yet (%s)\n",
 		       s->name, vgic_strerror(ret));
@@ -480,6 +489,8 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '-'; i++) {
 		if (strchr(argv[i], 'v'))
 			verbose = 1;
+		if (strchr(argv[i], 'x'))
+			sabotage = 1;
 		if (strchr(argv[i], 't') && i + 1 < argc)
 			trunc_at = strtoul(argv[++i], NULL, 0);
 		else if (strchr(argv[i], 'd'))

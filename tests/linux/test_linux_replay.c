@@ -19,7 +19,8 @@
  * ICC_* writes are not replayed: each vCPU's CPU interface is set to
  * PMR 0xff, Group 1 enabled, EOImode 0.
  *
- * Exit 77 (skipped) while the library has no ITS.
+ * Exit 77 (skipped) while the library has no ITS.  With --perturb one
+ * expected delivery is moved to another vCPU: the replay must then fail.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -393,13 +394,22 @@ static int save_restore(struct replay *r)
 
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : FIXTURE_PATH;
+	bool perturb = argc > 1 && !strcmp(argv[1], "--perturb");
+	const char *path = argc > 1 + perturb ? argv[1 + perturb] : FIXTURE_PATH;
 	struct replay r = { .synth_next = SYNTH_BASE };
 	size_t half = 0, nmsi = 0, seen = 0;
 	int err;
 
 	if (load_fixture(&r, path))
 		return 1;
+	/* --perturb (self-test): expect the last delivered MSI on another
+	 * vCPU, so the replay must fail. */
+	for (size_t i = r.nr_evs; perturb && i-- > 0;) {
+		if (r.evs[i].kind == 'm' && !r.evs[i].undelivered) {
+			r.evs[i].a[2] = (r.evs[i].a[2] + 1) % r.smp;
+			break;
+		}
+	}
 	r.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r.ram == MAP_FAILED) {
