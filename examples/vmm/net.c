@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -136,6 +137,13 @@ int vmm_net_connect(const char *spec)
 		vmm_err("connecting to %s: %s", spec, strerror(e));
 		close(fd);
 		return -e;
+	}
+	/* a destination that stops answering must not hang the source */
+	{
+		struct timeval tv = { .tv_sec = 30 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
 	return fd;
 }
