@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -255,6 +256,12 @@ int vmm_migrate_in(struct vm *vm, const char *spec)
 	if (fd < 0) {
 		vmm_err("accept: %s", strerror(errno));
 		return -errno;
+	}
+	{
+		struct timeval tv = { .tv_sec = 30 }; /* a stalled source */
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
 	if ((ret = vmm_net_recv_all(fd, &h, sizeof(h))) ||
 	    memcmp(h.magic, MIG_MAGIC, 8) || !h.snap_len ||
