@@ -44,7 +44,9 @@ migrate|migrate-ctl|migrate-tcp)
 	DEST=$(sed -n 's/.*waiting for an incoming migration on //p' "$OUT.dst" | head -1)
 	[ -n "$DEST" ] || fail "the destination does not listen"
 	if [ "$MODE" != migrate-tcp ]; then
-		timeout $T "$VMM" -kernel "$IMG" --timeout $((T - 5)) \
+		# no timeout(1) here: $! must be vgic-vmm itself for the
+		# signal (its own --timeout and ctest's bound the run)
+		"$VMM" -kernel "$IMG" --timeout $((T - 5)) \
 			--control tcp:127.0.0.1:0 --migrate-to "$DEST" "$@" \
 			</dev/null >"$OUT.src" 2>&1 &
 		src=$!
@@ -53,8 +55,7 @@ migrate|migrate-ctl|migrate-tcp)
 			sleep 0.02
 		done
 		if [ "$MODE" = migrate ]; then
-			# $src is timeout(1); signal the vgic-vmm it runs
-			kill -USR1 "$(pgrep -P $src)" || fail "no source to signal"
+			kill -USR1 $src || fail "no source to signal"
 		else
 			CPORT=$(sed -n 's/.*control socket on tcp:127.0.0.1://p' "$OUT.src" | head -1)
 			exec 3<>/dev/tcp/127.0.0.1/$CPORT || fail "control socket"
