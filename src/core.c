@@ -21,6 +21,7 @@
  */
 #include "internal.h"
 #include "regs.h"
+#include "v4.h"
 
 struct vgic_irq *vgic__irq(struct vgic *v, uint32_t vcpu, uint32_t intid)
 {
@@ -207,7 +208,8 @@ uint32_t vgic__ack(struct vgic *v, uint32_t vcpu, unsigned groups,
 		} else {
 			irq->pending_latch = false;
 		}
-		irq->active = true;
+		/* GICv4.1 vSGIs (nASSGIreq) have no active state. */
+		irq->active = !(h.intid < VGIC_NR_SGIS && vgic__v4_vsgi_on(v));
 	}
 	if (acked)
 		*acked = h;

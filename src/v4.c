@@ -307,6 +307,11 @@ void vgic__v4_vsgi_update_slow(struct vgic *v)
 	vsgi_configure(v, vgic__v4(v));
 }
 
+bool vgic__v4_vsgi_on_slow(struct vgic_v4 *v4)
+{
+	return v4->vsgi_on;
+}
+
 bool vgic__v4_nassgicap(struct vgic *v)
 {
 	struct vgic_v4 *v4 = vgic__v4(v);

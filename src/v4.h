@@ -120,6 +120,16 @@ static inline int vgic__v4_its_save_check(struct vgic *v,
 	return vgic__v4(v) ? vgic__v4_its_save_check_slow(v, its) : 0;
 }
 
+/* SGIs are GICv4.1 vSGIs (nASSGIreq honoured): they have no active state,
+ * so acknowledging one leaves it inactive (core.c). */
+bool vgic__v4_vsgi_on_slow(struct vgic_v4 *v4);
+static inline bool vgic__v4_vsgi_on(struct vgic *v)
+{
+	struct vgic_v4 *v4 = vgic__v4(v);
+
+	return v4 && vgic__v4_vsgi_on_slow(v4);
+}
+
 /* GICD_TYPER2.nASSGIcap: a GICv4.1 backend with vSGIs is attached. */
 bool vgic__v4_nassgicap(struct vgic *v);
 

@@ -29,6 +29,7 @@
 #define ISENABLER0 (SGI_BASE + 0x100)
 #define ISPENDR0 (SGI_BASE + 0x200)
 #define ICPENDR0 (SGI_BASE + 0x280)
+#define ISACTIVER0 (SGI_BASE + 0x300)
 #define IPRIORITYR0 (SGI_BASE + 0x400)
 
 struct fx {
@@ -185,6 +186,11 @@ static void test_vsgi_state(void **state)
 	/* Running: handed to the CPU interface. */
 	run(f, 1, true);
 	assert_int_equal(model_vsgi(f, 1), 0);
+	/* vSGIs have no active state. */
+	assert_int_equal(gi_ack(f->v, 1), 7);
+	assert_int_equal(gread(f, 1, ISACTIVER0) & (1u << 7), 0);
+	gi_eoi(f->v, 1, 7);
+	send_sgi(f, 1, 7);
 	assert_int_equal(gi_take(f->v, 1), 7);
 	assert_int_equal(gi_take(f->v, 1), SPURIOUS); /* PPI 20 not enabled */
 	send_sgi(f, 1, 9);
