@@ -261,7 +261,7 @@ int vmm_vm_create(struct vm *vm)
 		return -ENOMEM;
 	pl011_init(vm);
 	vm->msi.devid = MSIDEV_DEVID;
-	if ((ret = gic_instance(vm)))
+	if ((ret = gic_instance(vm)) || (ret = vmm_v4_attach(vm)))
 		return ret;
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *c = &vm->vcpu[i];
@@ -281,6 +281,9 @@ void vmm_vm_destroy(struct vm *vm)
 		vcpu_destroy(&vm->vcpu[i]);
 	vgic_destroy(vm->gic);
 	vm->gic = NULL;
+	if (vm->v4)
+		vgic_v4_model_destroy(vm->v4);
+	vm->v4 = NULL;
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
 	vm->ram = NULL;

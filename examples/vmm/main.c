@@ -51,6 +51,9 @@ static void usage(FILE *f)
 "  -smp N                  vCPUs: 1..64 with GICv3, 1..8 with GICv2 (default 1)\n"
 "  -gic v3|v2              interrupt controller (default v3)\n"
 "  --no-its                GICv3 without an ITS (and without the MSI source)\n"
+"  --v4 4.1|4.0            the MSI source as an assigned device behind a\n"
+"                          GICv4.x (libvgic's software model): its MSIs\n"
+"                          become directly injected vLPIs\n"
 "  --dtb-out FILE          also write the generated device tree to FILE\n"
 "\n"
 "Snapshots and live migration:\n"
@@ -144,7 +147,7 @@ enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_SMP, OPT_GIC, OPT_NOITS,
 	OPT_DTB, OPT_SAVE, OPT_RESTORE, OPT_INCOMING, OPT_MIGRATE_TO,
 	OPT_CONTROL, OPT_MOO, OPT_AMI, OPT_TIMEOUT, OPT_SLICE, OPT_STATS,
-	OPT_VERSION, OPT_INPUT,
+	OPT_VERSION, OPT_INPUT, OPT_V4,
 };
 
 static const struct option long_opts[] = {
@@ -164,6 +167,7 @@ static const struct option long_opts[] = {
 	{ "after-migrate-input", required_argument, NULL, OPT_AMI },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "v4", required_argument, NULL, OPT_V4 },
 	{ "slice", required_argument, NULL, OPT_SLICE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -243,6 +247,14 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 			o->after_migrate_len = unescape(optarg);
 			o->after_migrate_input = optarg;
 			break;
+		case OPT_V4:
+			if (!strcmp(optarg, "4.1"))
+				o->v4 = VGIC_V4_1;
+			else if (!strcmp(optarg, "4.0"))
+				o->v4 = VGIC_V4_0;
+			else
+				return bad("bad --v4 '%s' (4.0 or 4.1)", optarg);
+			break;
 		case OPT_INPUT:
 			o->input_len = unescape(optarg);
 			o->input = optarg;
@@ -279,6 +291,8 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		return bad("GICv2 supports at most 8 vCPUs");
 	if (o->gic == 2)
 		o->its = false;
+	if (o->v4 && !o->its)
+		return bad("--v4 needs a GICv3 with an ITS");
 	return 0;
 }
 
@@ -471,8 +485,9 @@ static void print_stats(struct vm *vm)
 			" slices %" PRIu64 "\n", i, c->nr_irqs, c->nr_fiqs,
 			c->nr_wfi, c->nr_sysreg, c->nr_mmio, c->nr_slices);
 	}
-	fprintf(stderr, "vgic-vmm: msi source: sent %u dropped %u\n",
-		vm->msi.sent, vm->msi.dropped);
+	fprintf(stderr, "vgic-vmm: msi source: sent %u (%u direct) dropped %u\n",
+		vm->msi.sent, vm->msi.direct, vm->msi.dropped);
+	vmm_v4_stats(vm);
 }
 
 int main(int argc, char **argv)

@@ -5,6 +5,16 @@
  * EventIDs to the ITS through vgic_signal_msi(), standing in for a PCI
  * device's MSI-X writes.
  *
+ * With --v4 the device is "assigned" to the guest through a GICv4.x (the
+ * library's software model standing in for the host ITS): the first MSI of
+ * each event the guest has mapped is turned into a forwarding
+ * (vgic_v4_set_forwarding, host IRQ = EventID) and from then on the model
+ * injects it directly (vgic_v4_model_fire), as a VFIO device with
+ * irqbypass does on KVM.  Events not (or no longer) forwardable fall back
+ * to vgic_signal_msi().  Forwardings are VMM state: after a migration they
+ * are set up again on the next MSI, and the LPI's pending state moves into
+ * the new VPT.
+ *
  * Registers (32-bit):
  *   0x00 ID       RO  0x4d534921 ("MSI!")
  *   0x04 DEVID    RO  the DeviceID used for every MSI
@@ -20,12 +30,68 @@
 
 #define MSIDEV_ID 0x4d534921u
 
+int vmm_v4_attach(struct vm *vm)
+{
+	int ret;
+
+	if (!vm->opt.v4)
+		return 0;
+	ret = vgic_v4_model_create(vm->opt.v4, vm->nr_vcpus, MSIDEV_EVENTS,
+				   &vm->v4);
+	if (!ret)
+		ret = vgic_v4_attach_model(vm->gic, vm->v4);
+	if (ret)
+		vmm_err("attaching the GICv4 model: %s", vgic_strerror(ret));
+	return ret;
+}
+
+void vmm_v4_stats(struct vm *vm)
+{
+	struct vgic_v4_model_stats st;
+
+	if (!vm->v4)
+		return;
+	vgic_v4_model_stats(vm->v4, &st);
+	fprintf(stderr, "vgic-vmm: GICv4 model: vlpi maps %llu, fired %llu, "
+		"delivered %llu, doorbells %llu, schedules %llu\n",
+		(unsigned long long)st.vlpi_maps,
+		(unsigned long long)st.fired,
+		(unsigned long long)st.delivered,
+		(unsigned long long)st.doorbells,
+		(unsigned long long)st.schedules);
+}
+
+/* GICv4: inject through the model.  Returns 1/0 as vgic_signal_msi, or
+ * -ENOENT when the event cannot be forwarded (use the emulated path). */
+static int send_direct(struct vm *vm, uint32_t event)
+{
+	struct msidev *m = &vm->msi;
+	uint8_t bit = (uint8_t)(1u << (event & 7));
+	int ret;
+
+	if (!vm->v4 || event >= MSIDEV_EVENTS)
+		return -2;
+	if (!(m->forwarded[event / 8] & bit)) {
+		if (vgic_v4_set_forwarding(vm->gic, VIRT_GITS_TRANSLATER,
+					   m->devid, event, event))
+			return -2;
+		m->forwarded[event / 8] |= bit;
+	}
+	ret = vgic_v4_model_fire(vm->v4, event);
+	if (ret < 0) { /* the guest discarded it: forwarding ended */
+		m->forwarded[event / 8] &= (uint8_t)~bit;
+		return -2;
+	}
+	m->direct++;
+	return 1;
+}
+
 static void send_one(struct vm *vm, uint32_t event)
 {
 	struct msidev *m = &vm->msi;
 	int ret = -19; /* -ENODEV: no ITS */
 
-	if (vm->has_its)
+	if (vm->has_its && (ret = send_direct(vm, event)) < 0)
 		ret = vgic_signal_msi(vm->gic, VIRT_GITS_TRANSLATER, m->devid,
 				      event);
 	m->last = ret;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include <unicorn/unicorn.h>
+#include <vgic/v4.h>
 #include <vgic/vgic.h>
 
 /* ---- the virt memory map ------------------------------------------------ */
@@ -97,8 +98,11 @@ struct uart {
 
 /* ---- MSI source device (msidev.c) -------------------------------------- */
 #define MSIDEV_DEVID 0x10u
+#define MSIDEV_EVENTS 1024 /* events that can be forwarded (host IRQs) */
 struct msidev {
 	uint32_t devid;
+	uint8_t forwarded[MSIDEV_EVENTS / 8]; /* GICv4: event -> vLPI set up */
+	uint32_t direct;    /* MSIs injected by the GICv4 model */
 	uint32_t sent;      /* MSIs delivered (vgic_signal_msi returned 1) */
 	uint32_t dropped;   /* MSIs not delivered */
 	int32_t last;       /* last vgic_signal_msi result */
@@ -120,6 +124,7 @@ struct vmm_opts {
 	size_t input_len;
 	uint64_t slice;          /* blocks per round-robin slice */
 	bool quiet, stats;
+	int v4;                  /* 0, or VGIC_V4_0 / VGIC_V4_1 (--v4) */
 	double timeout_s;        /* 0 = none */
 	bool smp_set, ram_set, gic_set;
 };
@@ -134,6 +139,7 @@ struct vm {
 	bool has_its;
 	struct vgic *gic;
 	struct vgic_device *gicdev, *itsdev;
+	struct vgic_v4_model *v4;   /* --v4: the software GICv4.x */
 	struct vcpu vcpu[VMM_MAX_VCPUS];
 	struct uart uart;
 	struct msidev msi;
@@ -217,6 +223,8 @@ size_t pl011_rx_space(const struct vm *vm);
 void pl011_update_irq(struct vm *vm);
 
 /* msidev.c */
+int vmm_v4_attach(struct vm *vm);
+void vmm_v4_stats(struct vm *vm);
 uint64_t vmm_msidev_read(struct vm *vm, uint64_t off, unsigned size);
 void vmm_msidev_write(struct vm *vm, uint64_t off, uint64_t val, unsigned size);
 
