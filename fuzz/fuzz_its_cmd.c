@@ -30,6 +30,23 @@
 
 #include "fuzz.h"
 
+#ifdef FZ_WITH_V4
+/*
+ * The "v4" target is this file built with FZ_WITH_V4: the same VM with the
+ * library's software GICv4.1 (or 4.0) model attached, and five more
+ * operations after enum fz_queue_op: FORWARD / UNFORWARD an MSI (u8
+ * DeviceID, u8 EventID, u8 host IRQ), FIRE a host IRQ (u8), RUN (u8 vCPU:
+ * toggle, i.e. make its vPE resident or not) and VSGI (u8: GICD_CTLR
+ * nASSGIreq, then an SGI from vCPU 0).  One more header byte: bit 0
+ * selects GICv4.0.  Forwarded runs skip the differential round trip.
+ */
+#include <vgic/v4.h>
+#define FZ_V4_NR_OPS 5
+#define FZ_V4_HOST_IRQS 16
+#else
+#define FZ_V4_NR_OPS 0
+#endif
+
 #define MAX_OPS 2048
 #define ACK_LIMIT 4096
 
@@ -51,6 +68,10 @@ struct cmd_vm {
 	uint64_t wr[2];           /* software CWRITER per ITS */
 	bool pristine;            /* differential check still valid */
 	uint8_t lpi_used[8192];   /* bitmap of pINTIDs given to MAPTI */
+#ifdef FZ_WITH_V4
+	struct vgic_v4_model *model;
+	bool running[FZ_MAX_VCPUS];
+#endif
 	struct fz_probe probe[FZ_MAX_PROBES];
 	uint32_t nr_probes;
 };
@@ -247,10 +268,51 @@ static void op_ctrl(struct cmd_vm *m, struct fz *f)
 		m->wr[m->cur] = 0;
 }
 
+#ifdef FZ_WITH_V4
+static void op_v4(struct cmd_vm *m, struct fz *f, unsigned op)
+{
+	uint8_t a = fz_u8(f), b = fz_u8(f), c = fz_u8(f);
+	uint32_t irq = c % FZ_V4_HOST_IRQS, vcpu = a % m->nr_vcpus;
+	int ret;
+
+	switch (op) {
+	case 0:
+		ret = vgic_v4_set_forwarding(m->v, doorbell(m->cur),
+					     dec_devid(a), b, irq);
+		fz_check_errno(ret, "vgic_v4_set_forwarding");
+		if (!ret)
+			m->pristine = false;
+		break;
+	case 1:
+		ret = vgic_v4_unset_forwarding(m->v, doorbell(m->cur),
+					       dec_devid(a), b, irq);
+		fz_check_errno(ret, "vgic_v4_unset_forwarding");
+		break;
+	case 2:
+		ret = vgic_v4_model_fire(m->model, irq);
+		if (ret != 1 && ret != 0 && ret != -ENOENT && ret != -EINVAL)
+			fz_fail("vgic_v4_model_fire returned %d", ret);
+		break;
+	case 3:
+		ret = vgic_vcpu_set_running(m->v, vcpu, !m->running[vcpu]);
+		fz_check_errno(ret, "set_running");
+		if (!ret)
+			m->running[vcpu] = !m->running[vcpu];
+		break;
+	default:
+		fz_mmio_wr(m->v, 0, TH_GICD_BASE + FZ_GICD_CTLR,
+			   0x13 | (uint64_t)(b & 1) << 8, 4);
+		vgic_sysreg_write(m->v, 0, VGIC_ICC_SGI1R_EL1,
+				  (uint64_t)(c & 0xf) << 24 | (1u << vcpu));
+		break;
+	}
+}
+#endif
+
 static void run_ops(struct cmd_vm *m, struct fz *f)
 {
 	for (int n = 0; n < MAX_OPS && !fz_done(f); n++) {
-		uint8_t op = fz_u8(f) % FZ_Q_NR_OPS;
+		uint8_t op = fz_u8(f) % (FZ_Q_NR_OPS + FZ_V4_NR_OPS);
 
 		switch (op) {
 		case FZ_Q_CMD:
@@ -286,8 +348,13 @@ static void run_ops(struct cmd_vm *m, struct fz *f)
 		case FZ_Q_REG:
 			op_reg(m, f);
 			break;
-		default:
+		case FZ_Q_CTRL:
 			op_ctrl(m, f);
+			break;
+		default:
+#ifdef FZ_WITH_V4
+			op_v4(m, f, op - FZ_Q_NR_OPS);
+#endif
 			break;
 		}
 	}
@@ -376,7 +443,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.v = make_vm(&m, &m.gic, m.its, true);
 	if (!m.v)
 		goto out;
+#ifdef FZ_WITH_V4
+	{
+		int ver = (fz_u8(&f) & 1) ? VGIC_V4_0 : VGIC_V4_1;
+		int ret = vgic_v4_model_create(ver, m.nr_vcpus,
+					       FZ_V4_HOST_IRQS, &m.model);
+
+		if (ret)
+			fz_fail("vgic_v4_model_create: %s", vgic_strerror(ret));
+		ret = vgic_v4_attach_model(m.v, m.model);
+		if (ret)
+			fz_fail("vgic_v4_attach_model: %s", vgic_strerror(ret));
+	}
+#endif
 	run_ops(&m, &f);
+#ifdef FZ_WITH_V4
+	for (uint32_t c = 0; c < m.nr_vcpus; c++)
+		if (m.running[c])
+			vgic_vcpu_set_running(m.v, c, false);
+#endif
 	/* Run what is still queued with everything enabled. */
 	for (uint32_t i = 0; i < m.nr_its; i++) {
 		fz_mmio_wr(m.v, 0, fz_its_base(i) + FZ_GITS_CTLR, 1, 4);
@@ -387,6 +472,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m.pristine)
 		differential(&m);
 	vgic_destroy(m.v);
+#ifdef FZ_WITH_V4
+	vgic_v4_model_destroy(m.model);
+#endif
 out:
 	fz_host_free(m.h);
 	return 0;

@@ -337,6 +337,56 @@ static void seeds_its_cmd(void)
 	save(&s, "its_cmd", "movall-raw");
 }
 
+/* The v4 target's extra operations (fuzz_its_cmd.c with FZ_WITH_V4). */
+enum { V4_FORWARD = FZ_Q_NR_OPS, V4_UNFORWARD, V4_FIRE, V4_RUN, V4_VSGI };
+
+static void v4_op(struct seed *s, uint8_t op, uint8_t a, uint8_t b, uint8_t c)
+{
+	put(s, op, 1);
+	put(s, a, 1);
+	put(s, b, 1);
+	put(s, c, 1);
+}
+
+static void seeds_v4(void)
+{
+	struct seed s = { 0 };
+
+	for (int ver = 0; ver < 2; ver++) {
+		/* 2 vCPUs, GICv4.1 (ver 0) or 4.0: a device's events mapped,
+		 * one forwarded to host IRQ 1 and fired with its vPE resident
+		 * and not, moved, unforwarded; vSGIs; table saves (-EACCES on
+		 * GICv4.0 with a vLPI). */
+		put(&s, 0x01, 1);
+		put(&s, 2, 1);
+		put(&s, ver, 1);
+		q_cmd(&s, FZ_CMD_MAPC, 0, 0, 0, 0, 0, 0, false);
+		q_cmd(&s, FZ_CMD_MAPC, 0, 0, 0, 1, 1, 0, false);
+		q_cmd(&s, FZ_CMD_MAPD, 3, 0, 0, 0, 0, 2, false);
+		q_cmd(&s, FZ_CMD_MAPTI, 3, 0, 20, 0, 0, 0, false);
+		q_cmd(&s, FZ_CMD_MAPTI, 3, 1, 21, 1, 0, 0, false);
+		q_op(&s, FZ_Q_KICK, 0);
+		v4_op(&s, V4_FORWARD, 3, 0, 1);
+		v4_op(&s, V4_FIRE, 0, 0, 1);
+		v4_op(&s, V4_RUN, 0, 0, 0);
+		v4_op(&s, V4_FIRE, 0, 0, 1);
+		q_op(&s, FZ_Q_ACK, 0);
+		q_op(&s, FZ_Q_CTRL, 0);
+		q_cmd(&s, FZ_CMD_MOVI, 3, 0, 0, 1, 0, 0, false);
+		q_cmd(&s, FZ_CMD_INV, 3, 0, 0, 0, 0, 0, false);
+		q_op(&s, FZ_Q_KICK, 0);
+		v4_op(&s, V4_RUN, 0, 0, 0);
+		v4_op(&s, V4_FIRE, 0, 0, 1);
+		q_op(&s, FZ_Q_CTRL, 3);
+		v4_op(&s, V4_UNFORWARD, 3, 0, 1);
+		v4_op(&s, V4_VSGI, 1, 1, 5);
+		q_op(&s, FZ_Q_ACK, 1);
+		q_cmd(&s, FZ_CMD_DISCARD, 3, 1, 0, 0, 0, 0, false);
+		q_op(&s, FZ_Q_KICK, 0);
+		save(&s, "v4", ver ? "v40-forward-save" : "v41-forward-move");
+	}
+}
+
 /* ---- target 3: ITS tables ----------------------------------------------- */
 
 static void tb_dte(struct seed *s, bool l2, uint8_t page, uint16_t idx,
@@ -739,6 +789,7 @@ int main(int argc, char **argv)
 	mkdir(outdir, 0755);
 	seeds_mmio();
 	seeds_its_cmd();
+	seeds_v4();
 	seeds_its_tables();
 	seeds_attr();
 #ifdef VGIC_FUZZ_HAVE_SNAPSHOT
