@@ -40,6 +40,15 @@ bool vgic__irq_pending(const struct vgic_irq *irq)
 	return irq->pending_latch || (!irq->edge && irq->line_level);
 }
 
+void vgic__irq_mark(struct vgic *v, uint32_t intid)
+{
+	uint32_t i = intid - VGIC_NR_PRIVATE_IRQS;
+
+	if (intid < VGIC_NR_PRIVATE_IRQS || intid >= v->nr_irqs || !v->spi_cand)
+		return;
+	v->spi_cand[i / 64] |= 1ull << (i % 64);
+}
+
 /* The vCPU an SPI is delivered to.  GICv3: the vCPU whose MPIDR Aff2..Aff0
  * equals GICD_IROUTER's (KVM keeps only those, IRM is discarded, so 1-of-N
  * routes to the named vCPU).  GICv2: the lowest CPU in ITARGETSR, as KVM. */
@@ -105,6 +114,33 @@ static void consider(struct vgic_hppi *best, bool *found, uint32_t intid,
 				      0;
 }
 
+/* SPIs in INTID order, visiting only the candidate bitmap; entries that
+ * are no candidates any more are dropped from it on the way. */
+static void consider_spis(struct vgic *v, uint32_t vcpu, unsigned groups,
+			  struct vgic_hppi *best, bool *found)
+{
+	uint32_t words = (v->nr_irqs - VGIC_NR_PRIVATE_IRQS + 63) / 64;
+
+	for (uint32_t w = 0; w < words; w++) {
+		uint64_t bits = v->spi_cand[w];
+
+		while (bits) {
+			unsigned b = vgic_lowest_bit(bits);
+			uint32_t i = w * 64 + b;
+			const struct vgic_irq *irq = &v->spi[i];
+
+			bits &= bits - 1;
+			if (!candidate(irq)) {
+				v->spi_cand[w] &= ~(1ull << b);
+				continue;
+			}
+			if (irq->target == vcpu)
+				consider(best, found, i + VGIC_NR_PRIVATE_IRQS,
+					 irq, groups);
+		}
+	}
+}
+
 bool vgic__hppi(struct vgic *v, uint32_t vcpu, unsigned groups,
 		struct vgic_hppi *out)
 {
@@ -118,13 +154,8 @@ bool vgic__hppi(struct vgic *v, uint32_t vcpu, unsigned groups,
 	if (groups) {
 		for (uint32_t i = 0; i < VGIC_NR_PRIVATE_IRQS; i++)
 			consider(&best, &found, i, &c->priv[i], groups);
-		if (v->spi)
-			for (uint32_t i = 0; i < v->nr_irqs - VGIC_NR_PRIVATE_IRQS;
-			     i++)
-				if (v->spi[i].target == vcpu)
-					consider(&best, &found,
-						 i + VGIC_NR_PRIVATE_IRQS,
-						 &v->spi[i], groups);
+		if (v->spi_cand)
+			consider_spis(v, vcpu, groups, &best, &found);
 		/* LPIs: group 1, edge, never active. */
 		if ((groups & 2) && v->model == 3 &&
 		    vgic__lpi_best(v, vcpu, found ? best.prio : 0xff, &lpi,
@@ -251,7 +282,12 @@ void vgic__deactivate(struct vgic *v, uint32_t vcpu, uint32_t intid)
 		return;
 	irq->active = false;
 	irq->v2_active_src = 0;
-	vgic__update_vcpu(v, intid < VGIC_NR_PRIVATE_IRQS ? vcpu : irq->target);
+	vgic__irq_mark(v, intid);
+	/* The running priority is the APRs', unchanged here: only a newly
+	 * deliverable interrupt can change the outputs. */
+	if (candidate(irq))
+		vgic__update_vcpu(v, intid < VGIC_NR_PRIVATE_IRQS ? vcpu :
+								     irq->target);
 }
 
 /* ---- outputs -------------------------------------------------------------- */
@@ -327,7 +363,11 @@ int vgic__irq_line(struct vgic *v, uint32_t vcpu, uint32_t intid, bool level)
 			return 0;
 		irq->line_level = level;
 	}
-	vgic__update_vcpu(v, owner);
+	vgic__irq_mark(v, intid);
+	/* A disabled or active interrupt is no candidate before or after:
+	 * the outputs cannot change. */
+	if (irq->enabled && !irq->active)
+		vgic__update_vcpu(v, owner);
 	return 0;
 }
 
@@ -349,6 +389,7 @@ static void reset_private(struct vgic *v, struct vgic_vcpu *c)
 
 int vgic__init(struct vgic *v)
 {
+	size_t spi_bytes;
 	uint32_t nr_spis;
 
 	if (v->initialized)
@@ -356,9 +397,14 @@ int vgic__init(struct vgic *v)
 	if (!v->nr_irqs)
 		v->nr_irqs = VGIC_DEFAULT_NR_IRQS;
 	nr_spis = v->nr_irqs - VGIC_NR_PRIVATE_IRQS;
-	v->spi = vgic__zalloc(v, nr_spis, sizeof(*v->spi));
+	/* One block: the SPIs, then their candidate bitmap (vgic_destroy
+	 * frees v->spi). */
+	spi_bytes = (size_t)nr_spis * sizeof(*v->spi);
+	spi_bytes = (spi_bytes + 7) & ~(size_t)7;
+	v->spi = vgic__zalloc(v, 1, spi_bytes + (nr_spis + 63) / 64 * 8);
 	if (!v->spi)
 		return -ENOMEM;
+	v->spi_cand = (uint64_t *)(void *)((char *)v->spi + spi_bytes);
 	for (uint32_t i = 0; i < nr_spis; i++) {
 		/* Level, disabled, priority 0, routed to vCPU 0 (KVM sets
 		 * target_vcpu = vcpu0 whatever vCPU 0's MPIDR is).  GICv2:

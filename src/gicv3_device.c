@@ -294,6 +294,7 @@ static int level_info(struct vgic *v, uint32_t vcpu, uint32_t intid,
 		/* Set whatever the trigger type, so that ICFGR and the level
 		 * may be restored in any order. */
 		irq->line_level = (*val >> i) & 1;
+		vgic__irq_mark(v, intid + i);
 		vgic__mmio_touch(&c, vgic__mmio_irq_owner(&c, intid + i, irq));
 	}
 	if (write)

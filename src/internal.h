@@ -200,6 +200,10 @@ struct vgic {
 	bool ready;                  /* first-run checks passed */
 	uint32_t nr_irqs;            /* 0 until set or INIT (then 256) */
 	struct vgic_irq *spi;        /* [nr_irqs - 32] */
+	/* core.c: bitmap over spi[], a superset of the SPIs that are
+	 * enabled, pending and not active.  Lives in the spi allocation.
+	 * Whoever may make an SPI such a candidate calls vgic__irq_mark(). */
+	uint64_t *spi_cand;
 
 	/* Distributor (gicv3_dist.c / gicv2_dist.c). */
 	bool dist_enabled;           /* GICD_CTLR enable (KVM keeps one bit) */
@@ -244,6 +248,9 @@ bool vgic__any_running(const struct vgic *v);
  * All need v->lock held. */
 struct vgic_irq *vgic__irq(struct vgic *v, uint32_t vcpu, uint32_t intid);
 bool vgic__irq_pending(const struct vgic_irq *irq);
+/* Note that SPI @intid may have become enabled, pending or inactive (any
+ * change to those fields of an SPI outside core.c/mmio.c must call it). */
+void vgic__irq_mark(struct vgic *v, uint32_t intid);
 void vgic__irq_reroute(struct vgic *v, uint32_t intid); /* SPI target */
 void vgic__update_vcpu(struct vgic *v, uint32_t vcpu);  /* recompute + kick */
 void vgic__update_all(struct vgic *v);

@@ -244,8 +244,10 @@ static void write_fields(struct vgic_mmio_ctx *c, unsigned len, unsigned bpi,
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t intid = c->intid + i;
 		struct vgic_irq *irq = vgic__mmio_irq(c, intid);
-		if (irq && set(c, intid, irq, (val >> (i * bpi)) & mask))
+		if (irq && set(c, intid, irq, (val >> (i * bpi)) & mask)) {
+			vgic__irq_mark(c->v, intid);
 			vgic__mmio_touch(c, vgic__mmio_irq_owner(c, intid, irq));
+		}
 	}
 }
 

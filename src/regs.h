@@ -203,16 +203,18 @@ enum {
 /* INTIDs 1020..1023 are special (1023 = spurious). */
 #define VGIC_FIRST_SPECIAL_INTID 1020u
 
-/* Lowest set bit of a non-zero value (portable, no builtins). */
+/* Lowest set bit of a non-zero value (portable, no builtins): isolate
+ * it and look the de Bruijn product up.  0 gives 0. */
 static inline unsigned vgic_lowest_bit(uint64_t x)
 {
-	unsigned n = 0;
+	static const uint8_t idx[64] = {
+		0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+		62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+		63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+		51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+	};
 
-	while (!(x & 1) && n < 64) {
-		x >>= 1;
-		n++;
-	}
-	return n;
+	return idx[((x & (~x + 1)) * 0x022fdd63cc95386dull) >> 58];
 }
 
 #endif /* VGIC_REGS_H */
