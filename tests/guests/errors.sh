@@ -56,5 +56,5 @@ expect 4 "incompatible" -- "$VMM" --restore "$TMP/snap" -smp 3
 # GICv4.0 cannot read the VPT back: the snapshot is refused, the guest keeps
 # running and finishes (KVM refuses to save such a VM as well)
 expect 0 "not accessible" -- "$VMM" -kernel "$LPI" -smp 2 --v4 4.0 \
-	--save "$TMP/v40" --migrate-on-output '[migrate-point]' --input r
+	--save "$TMP/v40" --migrate-on-output "[migrate-point]" --input g
 exit $bad
