@@ -147,7 +147,7 @@ struct vgic *th_vm_v3(struct th_host *h, uint32_t nr_vcpus,
 		ret = vgic_device_create(v, VGIC_DEV_TYPE_ITS, &itsd);
 		if (ret)
 			th_die("create ITS: %s", vgic_strerror(ret));
-		addr = TH_ITS_BASE + i * VGIC_ITS_SIZE;
+		addr = TH_ITS_ADDR(i);
 		ret = th_set_attr(itsd, VGIC_GRP_ADDR, VGIC_ITS_ADDR_TYPE, &addr);
 		if (ret)
 			th_die("ITS addr: %s", vgic_strerror(ret));

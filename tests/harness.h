@@ -34,6 +34,10 @@ struct th_host {
 /* Standard GICv3 layout used by the tests (QEMU virt's). */
 #define TH_GICD_BASE 0x08000000ull
 #define TH_ITS_BASE 0x08080000ull
+/* ITS #1 and up: clear of the redistributors (which follow ITS #0). */
+#define TH_ITS_EXTRA_BASE 0x20000000ull
+#define TH_ITS_ADDR(i)                                                        \
+	((i) ? TH_ITS_EXTRA_BASE + ((i) - 1) * VGIC_ITS_SIZE : TH_ITS_BASE)
 #define TH_GICR_BASE 0x080a0000ull
 #define TH_RAM_BASE 0x40000000ull
 
@@ -44,7 +48,7 @@ struct th_host *th_host_new(size_t ram_size);
 void th_host_free(struct th_host *h);
 
 /* Create a VM with a GICv3 (dist at TH_GICD_BASE, one redistributor region
- * at TH_GICR_BASE), @nr_its ITSes at TH_ITS_BASE + i * 0x20000, NR_IRQS
+ * at TH_GICR_BASE), @nr_its ITSes at TH_ITS_ADDR(i), NR_IRQS
  * @nr_irqs (0: default) and INIT done.  Asserts on any failure. */
 struct vgic *th_vm_v3(struct th_host *h, uint32_t nr_vcpus,
 		      const uint64_t *mpidr, uint32_t nr_irqs, uint32_t nr_its,
