@@ -149,6 +149,9 @@ VGIC_API int vgic_v4_set_forwarding(struct vgic *v, uint64_t its_doorbell,
  * Returns 0, -ENODEV, -EINVAL (doorbell not in an ITS frame), -ENOENT
  * (@host_irq does not forward this pair: the guest may have discarded it,
  * which already ended the forwarding).
+ * An interrupt raised through @host_irq while this call runs may be lost,
+ * as in KVM: quiesce the device first.  MSIs sent with vgic_signal_msi()
+ * after it returns are emulated.
  */
 VGIC_API int vgic_v4_unset_forwarding(struct vgic *v, uint64_t its_doorbell,
 				      uint32_t devid, uint32_t eventid,
