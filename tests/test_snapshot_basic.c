@@ -243,6 +243,42 @@ static void test_atomic_rollback(void **state)
 	th_host_free(h2);
 }
 
+/* Commands queued while the ITS is disabled (CREADR != CWRITER) survive:
+ * after restore, enabling the ITS runs them, as on the source. */
+static void test_queued_commands(void **state)
+{
+	struct th_host *h = th_host_new(RAM), *h2;
+	struct vgic_config cfg = { .nr_vcpus = 1 };
+	uint8_t *s;
+	size_t l;
+	struct sg g;
+	struct vgic *d;
+
+	(void)state;
+	sg_new(&g, h, 1, NULL, 1, false);
+	sg_lpi_cfg(&g, 8300, 0xa1);
+	sg_mapc(&g, 0, 0, 0, true);
+	sg_mapd(&g, 0, 2, SG_ITT(2), 2, true);
+	th_write32(g.v, 0, SG_GITS(0) + SG_GITS_CTLR, 0);
+	sg_mapti(&g, 0, 2, 1, 8300, 0); /* queued, not run */
+	assert_true(th_read64(g.v, 0, SG_GITS(0) + SG_GITS_CREADR) !=
+		    th_read64(g.v, 0, SG_GITS(0) + SG_GITS_CWRITER));
+	s = snap(g.v, &l);
+	h2 = sg_clone_ram(h);
+	assert_int_equal(vgic_create(&cfg, &th_ops, h2, &d), 0);
+	assert_int_equal(vgic_snapshot_restore(d, s, l), 0);
+	assert_true(th_read64(d, 0, SG_GITS(0) + SG_GITS_CREADR) !=
+		    th_read64(d, 0, SG_GITS(0) + SG_GITS_CWRITER));
+	th_write32(d, 0, SG_GITS(0) + SG_GITS_CTLR, 1);
+	assert_int_equal(vgic_signal_msi(d, SG_GITS(0), 2, 1), 1);
+	assert_int_equal(sg_ack(d, 0), 8300);
+	free(s);
+	vgic_destroy(g.v);
+	vgic_destroy(d);
+	th_host_free(h);
+	th_host_free(h2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_config_mismatch),
 		cmocka_unit_test(test_corrupt_streams),
 		cmocka_unit_test(test_atomic_rollback),
+		cmocka_unit_test(test_queued_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
