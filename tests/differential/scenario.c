@@ -295,8 +295,28 @@ static void map_colls(struct scenario *s, unsigned n)
 
 /* ---- fixed scenarios ---------------------------------------------------- */
 
+/* A reset value QEMU and KVM disagree on (docs/divergences.md). */
+static void obs_div(struct scenario *s, const char *what, uint64_t a,
+		    const char *div, uint64_t qemu, uint64_t vgic)
+{
+	struct d_op *op = obs(s, what, a, 4, ~0ull);
+
+	op->div = div;
+	op->div_qemu = qemu;
+	op->div_vgic = vgic;
+}
+
 static void f_regs(struct scenario *s)
 {
+	/* DEVIATION (docs/divergences.md, "reset-sgi-group"): KVM resets
+	 * SGIs enabled and, for a GICv3, every interrupt to Group 1; QEMU
+	 * resets them disabled and in Group 0. */
+	obs_div(s, "GICR0_ISENABLER0 reset", D_RD(0) + D_GICR_SGI + 0x100,
+		"reset-sgi-group", 0, 0xffff);
+	obs_div(s, "GICR1_IGROUPR0 reset", D_RD(1) + D_GICR_SGI + 0x80,
+		"reset-sgi-group", 0, 0xffffffffu);
+	obs_div(s, "GICD_IGROUPR1 reset", D_GICD + 0x84, "reset-sgi-group", 0,
+		0xffffffffu);
 	w32(s, D_GICD, 0x12);
 	/* IMPDEF-masked identification and control registers. */
 	obs(s, "GICD_CTLR ARE|Grp1|DS", D_GICD, 4, 0x52);
@@ -1051,6 +1071,66 @@ static void r_discard_dev(struct scenario *s, uint32_t dev, unsigned di)
 	kick(s);
 }
 
+/* Wired interrupts in random streams (with the CPU interfaces): SPIs
+ * 48..79 (no virt device drives them) with random trigger mode, priority,
+ * enable and 1-of-1 routing, and SGIs with random priority and enable. */
+#define R_SPI0 48u
+#define R_NR_SPIS 32u
+
+static void r_wired_setup(struct scenario *s, uint64_t *st)
+{
+	w32(s, D_GICD + 0x84, 0xffffffffu); /* Group 1: 32..95 */
+	w32(s, D_GICD + 0x88, 0xffffffffu);
+	for (uint32_t r = 3; r <= 4; r++) /* ICFGR3/4: 48..79 */
+		w32(s, D_GICD + 0xc00 + 4 * r, (uint32_t)rnd(st) & 0xaaaaaaaau);
+	for (uint32_t i = R_SPI0; i < R_SPI0 + R_NR_SPIS; i += 4)
+		w32(s, D_GICD + 0x400 + i, (uint32_t)rnd(st));
+	for (uint32_t i = R_SPI0; i < R_SPI0 + R_NR_SPIS; i++)
+		w64(s, D_GICD + 0x6000 + 8 * i, pick(st, D_NR_CPUS));
+	w32(s, D_GICD + 0x104, (uint32_t)rnd(st) & 0xffff0000u);
+	w32(s, D_GICD + 0x108, (uint32_t)rnd(st) & 0x0000ffffu);
+	for (unsigned c = 0; c < D_NR_CPUS; c++) {
+		w32(s, D_RD(c) + D_GICR_SGI + 0x80, 0xffffffffu);
+		/* Clear first: SGIs reset enabled in KVM (reset-sgi-group). */
+		w32(s, D_RD(c) + D_GICR_SGI + 0x180, 0xffffu);
+		w32(s, D_RD(c) + D_GICR_SGI + 0x100, (uint32_t)rnd(st) & 0xffffu);
+		for (uint32_t i = 0; i < 16; i += 4)
+			w32(s, D_RD(c) + D_GICR_SGI + 0x400 + i, (uint32_t)rnd(st));
+	}
+}
+
+static void r_wired_op(struct scenario *s, uint64_t *st)
+{
+	uint32_t intid = R_SPI0 + pick(st, R_NR_SPIS);
+	uint64_t v;
+
+	switch (pick(st, 6)) {
+	case 0:
+	case 1:
+		spi(s, intid, (int)pick(st, 2));
+		break;
+	case 2: /* SGI from a vCPU to a random target list */
+		v = (uint64_t)pick(st, 16) << 24;
+		v |= 1 + pick(st, 3);
+		iccw(s, pick(st, D_NR_CPUS), STUB_SGI1R, v);
+		break;
+	case 3: /* enable or disable one SPI */
+		v = 1u << (intid % 32);
+		w32(s, D_GICD + (pick(st, 2) ? 0x100 : 0x180) + 4 * (intid / 32),
+		    (uint32_t)v);
+		break;
+	case 4: /* move it */
+		w64(s, D_GICD + 0x6000 + 8 * intid, pick(st, D_NR_CPUS));
+		break;
+	default: { /* its priority */
+		uint8_t prio = (uint8_t)rnd(st);
+
+		add(s, D_W, D_GICD + 0x400 + intid, prio, 1);
+		break;
+	}
+	}
+}
+
 void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 {
 	uint64_t st = seed * 0x9e3779b97f4a7c15ull + 1;
@@ -1074,9 +1154,15 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 			gicr_tables(s, c);
 	its_setup(s, false, D_DEVTAB);
 	map_colls(s, R_COLLS);
-	if (cpus)
+	if (cpus) {
 		cpuif_on(s);
+		r_wired_setup(s, &st);
+	}
 	for (unsigned i = 0; i < n; i++) {
+		if (cpus && pick(&st, 6) == 0) {
+			r_wired_op(s, &st);
+			continue;
+		}
 		unsigned k = pick(&st, 100);
 		unsigned di = r_di(&st);
 		bool valid;
@@ -1154,7 +1240,7 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 			obs(s, "GICR_CTLR EnableLPIs", D_RD(c), 4, 1);
 			continue;
 		} else if (k < 96 && cpus) {
-			/* Acknowledge one interrupt mid-stream. */
+			/* Peek at the highest pending interrupt mid-stream. */
 			unsigned c = pick(&st, D_NR_CPUS);
 
 			kick(s);
@@ -1168,9 +1254,15 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 			kick(s);
 	}
 	kick(s);
-	if (cpus)
+	if (cpus) {
+		/* Lines low first: a level SPI would come back forever. */
+		for (uint32_t i = R_SPI0; i < R_SPI0 + R_NR_SPIS; i++)
+			spi(s, i, 0);
 		for (unsigned c = 0; c < D_NR_CPUS; c++)
 			drain(s, c);
+		obs(s, "GICD_ISACTIVER1", D_GICD + 0x304, 4, ~0ull);
+		obs(s, "GICD_ISACTIVER2", D_GICD + 0x308, 4, ~0ull);
+	}
 	pend_all(s);
 }
 
