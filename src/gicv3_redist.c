@@ -231,12 +231,14 @@ static const struct vgic_reg redist_regs[] = {
 	REG(GICR_INVALLR, 8, W3264, vgic__mmio_raz, invallr_write),
 	REG(GICR_SYNCR, 4, VGIC_W32, vgic__mmio_raz, vgic__mmio_wi),
 	REG(GICR_IDREGS, 48, VGIC_W32, idregs_read, vgic__mmio_wi),
+	/* v4.c: group, enable and priority writes also reach GICv4.1
+	 * vSGIs held by a backend. */
 	BANK(GICR_IGROUPR0, 4, 1, VGIC_W32, vgic__mmio_read_group,
-	     vgic__mmio_write_group, NULL, NULL),
+	     vgic__v4_write_group0, NULL, NULL),
 	BANK(GICR_ISENABLER0, 4, 1, VGIC_W32, vgic__mmio_read_enable,
-	     vgic__mmio_write_senable, NULL, NULL),
+	     vgic__v4_write_senable0, NULL, NULL),
 	BANK(GICR_ICENABLER0, 4, 1, VGIC_W32, vgic__mmio_read_enable,
-	     vgic__mmio_write_cenable, NULL, NULL),
+	     vgic__v4_write_cenable0, NULL, NULL),
 	/* v4.c: the generic handlers plus GICv4.1 vSGIs. */
 	BANK(GICR_ISPENDR0, 4, 1, VGIC_W32, vgic__v4_read_pending0,
 	     vgic__v4_write_spending0, vgic__v4_uread_pending0,
@@ -248,7 +250,7 @@ static const struct vgic_reg redist_regs[] = {
 	BANK(GICR_ICACTIVER0, 4, 1, VGIC_W32, vgic__mmio_read_active,
 	     vgic__mmio_write_cactive, NULL, NULL),
 	BANK(GICR_IPRIORITYR0, 32, 8, VGIC_W8 | VGIC_W32,
-	     vgic__mmio_read_priority, vgic__mmio_write_priority, NULL, NULL),
+	     vgic__mmio_read_priority, vgic__v4_write_priority0, NULL, NULL),
 	BANK(GICR_ICFGR0, 8, 2, VGIC_W32, vgic__mmio_read_config,
 	     vgic__mmio_write_config, NULL, NULL),
 	REG(GICR_IGRPMODR0, 4, VGIC_W32, vgic__mmio_raz, vgic__mmio_wi),

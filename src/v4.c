@@ -417,6 +417,48 @@ void vgic__v4_write_cpending0(struct vgic_mmio_ctx *c, uint32_t off,
 	vgic__mmio_write_cpending(c, off, len, val);
 }
 
+/* Send the SGIs' configuration to the backend while it holds them. */
+static void sgi_config_sync(struct vgic_mmio_ctx *c)
+{
+	struct vgic_v4 *v4 = vgic__v4(c->v);
+	struct vgic_irq *irq;
+
+	if (!sgi_in_backend(c->v, c->priv) || c->intid >= VGIC_NR_SGIS)
+		return;
+	irq = c->v->vcpu[c->priv].priv;
+	for (uint32_t s = 0; s < VGIC_NR_SGIS; s++)
+		v4->ops.vsgi_config(v4->be, c->priv, s, irq[s].priority,
+				    irq[s].group, irq[s].enabled);
+}
+
+void vgic__v4_write_group0(struct vgic_mmio_ctx *c, uint32_t off,
+			   unsigned len, uint64_t val)
+{
+	vgic__mmio_write_group(c, off, len, val);
+	sgi_config_sync(c);
+}
+
+void vgic__v4_write_senable0(struct vgic_mmio_ctx *c, uint32_t off,
+			     unsigned len, uint64_t val)
+{
+	vgic__mmio_write_senable(c, off, len, val);
+	sgi_config_sync(c);
+}
+
+void vgic__v4_write_cenable0(struct vgic_mmio_ctx *c, uint32_t off,
+			     unsigned len, uint64_t val)
+{
+	vgic__mmio_write_cenable(c, off, len, val);
+	sgi_config_sync(c);
+}
+
+void vgic__v4_write_priority0(struct vgic_mmio_ctx *c, uint32_t off,
+			      unsigned len, uint64_t val)
+{
+	vgic__mmio_write_priority(c, off, len, val);
+	sgi_config_sync(c);
+}
+
 int vgic__v4_uwrite_pending0(struct vgic_mmio_ctx *c, uint32_t off,
 			     unsigned len, uint64_t val)
 {

@@ -149,5 +149,16 @@ void vgic__v4_write_cpending0(struct vgic_mmio_ctx *c, uint32_t off,
 			      unsigned len, uint64_t val);
 int vgic__v4_uwrite_pending0(struct vgic_mmio_ctx *c, uint32_t off,
 			     unsigned len, uint64_t val);
+/* GICR_IGROUPR0, GICR_I[SC]ENABLER0, GICR_IPRIORITYR0 writes: the generic
+ * handlers, then the SGIs' configuration is sent to the backend while it
+ * holds the vSGIs (KVM's vgic_update_vsgi on every write). */
+void vgic__v4_write_group0(struct vgic_mmio_ctx *c, uint32_t off,
+			   unsigned len, uint64_t val);
+void vgic__v4_write_senable0(struct vgic_mmio_ctx *c, uint32_t off,
+			     unsigned len, uint64_t val);
+void vgic__v4_write_cenable0(struct vgic_mmio_ctx *c, uint32_t off,
+			     unsigned len, uint64_t val);
+void vgic__v4_write_priority0(struct vgic_mmio_ctx *c, uint32_t off,
+			      unsigned len, uint64_t val);
 
 #endif /* VGIC_V4_PRIV_H */

@@ -447,12 +447,14 @@ static int m_vsgi_config(void *be, uint32_t vpe, uint32_t sgi, uint8_t prio,
 	if (!p->mapped) {
 		ret = -ENXIO;
 	} else {
+		bool was = p->vsgi_enabled & bit;
+
 		p->vsgi_prio[sgi] = prio;
 		p->vsgi_enabled = (uint16_t)(enabled ? p->vsgi_enabled | bit
 						     : p->vsgi_enabled & ~bit);
 		p->vsgi_group1 = (uint16_t)(group1 ? p->vsgi_group1 | bit
 						   : p->vsgi_group1 & ~bit);
-		if (enabled && (p->vsgi_pending & bit)) {
+		if (enabled && !was && (p->vsgi_pending & bit)) {
 			if (p->resident)
 				deliver_all(m, vpe);
 			else

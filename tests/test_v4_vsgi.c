@@ -28,6 +28,7 @@
 #define IGROUPR0 (SGI_BASE + 0x080)
 #define ISENABLER0 (SGI_BASE + 0x100)
 #define ISPENDR0 (SGI_BASE + 0x200)
+#define ICENABLER0 (SGI_BASE + 0x180)
 #define ICPENDR0 (SGI_BASE + 0x280)
 #define ISACTIVER0 (SGI_BASE + 0x300)
 #define IPRIORITYR0 (SGI_BASE + 0x400)
@@ -160,6 +161,7 @@ static void test_vsgi_state(void **state)
 {
 	struct fx *f = fx_new(VGIC_V4_1);
 	struct vgic_v4_model_vpe vi;
+	uint64_t db;
 
 	(void)state;
 	th_write32(f->v, 1, gi_rd(1) + IPRIORITYR0, 0x40a08080);
@@ -183,6 +185,21 @@ static void test_vsgi_state(void **state)
 	uset(f, 1, ISPENDR0, 1u << 7 | 1u << 20);
 	assert_int_equal(model_vsgi(f, 1), 1u << 7);
 	assert_int_equal(ureg(f, 1, ISPENDR0), 1u << 7 | 1u << 20);
+	/* Configuration writes to the stopped vCPU reach the backend, and
+	 * enabling a pending vSGI rings the doorbell. */
+	th_write32(f->v, 0, gi_rd(1) + ICENABLER0, 1u << 11);
+	th_write32(f->v, 0, gi_rd(1) + IPRIORITYR0 + 8, 0x00300000);
+	uset(f, 1, ISPENDR0, 1u << 7 | 1u << 11 | 1u << 20);
+	assert_int_equal(vgic_v4_model_vpe_info(f->m, 1, &vi), 0);
+	assert_int_equal(vi.vsgi_enabled, 0xffff & ~(1u << 11));
+	assert_int_equal(vi.vsgi_priority[10], 0x30);
+	db = vi.doorbells;
+	th_write32(f->v, 0, gi_rd(1) + ISENABLER0, 1u << 11);
+	assert_int_equal(vgic_v4_model_vpe_info(f->m, 1, &vi), 0);
+	assert_int_equal(vi.vsgi_enabled, 0xffff);
+	assert_int_equal(vi.doorbells, db + 1);
+	assert_true(vgic_vcpu_irq_pending(f->v, 1));
+	uset(f, 1, ISPENDR0, 1u << 7 | 1u << 20);
 	/* Running: handed to the CPU interface. */
 	run(f, 1, true);
 	assert_int_equal(model_vsgi(f, 1), 0);
