@@ -252,12 +252,13 @@ static struct fx *restore(struct fx *src, const uint8_t *buf, size_t len,
 	return f;
 }
 
-/* Pending vSGIs migrate to a GICv4.1 instance and to a plain GICv3. */
+/* Pending vSGIs migrate to a GICv4.1 instance, to a plain GICv3, and from
+ * there back to GICv4.1. */
 static void test_vsgi_migration(void **state)
 {
-	struct fx *f = fx_new(VGIC_V4_1), *d41, *d3;
-	uint8_t *buf;
-	size_t len;
+	struct fx *f = fx_new(VGIC_V4_1), *d41, *d3, *back;
+	uint8_t *buf, *buf2;
+	size_t len, len2;
 
 	(void)state;
 	enable_vsgis(f);
@@ -280,6 +281,20 @@ static void test_vsgi_migration(void **state)
 	run(d3, 1, true);
 	assert_int_equal(gi_take(d3->v, 1), 4);
 	run(d3, 1, false);
+
+	/* And back: GICv3 -> GICv4.1; the guest turns vSGIs on again and
+	 * vCPU 0's SGI 6 moves into the backend. */
+	buf2 = snap(d3, &len2);
+	back = restore(d3, buf2, len2, VGIC_V4_1);
+	free(buf2);
+	assert_int_equal(gread(back, 0, ISPENDR0), 1u << 6);
+	enable_vsgis(back);
+	assert_int_equal(model_vsgi(back, 0), 1u << 6);
+	assert_int_equal(gread(back, 0, ISPENDR0), 1u << 6);
+	run(back, 0, true);
+	assert_int_equal(gi_take(back->v, 0), 6);
+	run(back, 0, false);
+	fx_free(back);
 
 	d41 = restore(f, buf, len, VGIC_V4_1);
 	assert_int_equal(th_read32(d41->v, 0, TH_GICD_BASE) & CTLR_NASSGIREQ,
