@@ -284,11 +284,66 @@ static void test_deliver_vs_run(void **state)
 	stress_free(s);
 }
 
+/* MSIs sent in software (vgic_signal_msi) race with the VMM setting and
+ * undoing the forwarding: each MSI is accepted (1) and lands either in the
+ * backend or in the emulated LPI; TSan checks the lock-free host-IRQ
+ * table; at the end the LPI is emulated again and an MSI reaches it. */
+struct toggle {
+	struct stress *s;
+	_Atomic bool stop;
+	_Atomic int bad;
+};
+
+static void *msi_sender(void *arg)
+{
+	struct toggle *tg = arg;
+
+	while (!atomic_load(&tg->stop)) {
+		int ret = gi_msi(&tg->s->g, DEV, 0);
+
+		if (ret != 1)
+			atomic_store(&tg->bad, ret ? ret : -1);
+	}
+	return NULL;
+}
+
+static void test_msi_vs_forwarding(void **state)
+{
+	struct stress *s = stress_new();
+	struct toggle tg = { .s = s };
+	uint64_t n = s->nr_fires / 10;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, msi_sender, &tg), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(vgic_v4_unset_forwarding(
+					 s->v, TH_ITS_BASE + GITS_TRANSLATER_OFF,
+					 DEV, 0, HIRQ0),
+				 0);
+		assert_int_equal(vgic_v4_set_forwarding(
+					 s->v, TH_ITS_BASE + GITS_TRANSLATER_OFF,
+					 DEV, 0, HIRQ0),
+				 0);
+	}
+	atomic_store(&tg.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(atomic_load(&tg.bad), 0);
+	assert_int_equal(vgic_v4_unset_forwarding(
+				 s->v, TH_ITS_BASE + GITS_TRANSLATER_OFF, DEV,
+				 0, HIRQ0),
+			 0);
+	assert_int_equal(gi_msi(&s->g, DEV, 0), 1);
+	assert_int_equal(th_sysreg_read(s->v, 0, VGIC_ICC_HPPIR1_EL1), LPI0);
+	stress_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_save_vs_fire),
 		cmocka_unit_test(test_deliver_vs_run),
+		cmocka_unit_test(test_msi_vs_forwarding),
 	};
 	return cmocka_run_group_tests_name("v4_stress", tests, NULL, NULL);
 }
