@@ -8,6 +8,8 @@
 #   FUZZ_MERGE=1  afterwards, merge each grown work corpus into
 #                 fuzz/corpus/<target> (libFuzzer -merge=1 keeps only inputs
 #                 that add coverage), to be committed
+#   FUZZ_TIMEOUT  seconds before one input counts as a hang (default 60:
+#                 a loaded machine stalls for seconds)
 #   FUZZ_BUILD    build directory (default build-fuzz)
 #   FUZZ_FORK=1   libFuzzer fork mode that keeps going after a crash,
 #                 timeout or OOM (long campaigns: every finding is kept)
@@ -33,7 +35,7 @@ run_one() {
   local start=$(date -u +%FT%TZ) t0=$(date +%s) fork=()
   [ "${FUZZ_FORK:-0}" = 1 ] &&
     fork=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
-  "$BUILD/fuzz/fuzz-$t" "${fork[@]}" -max_total_time="$SECS" -timeout=20 \
+  "$BUILD/fuzz/fuzz-$t" "${fork[@]}" -max_total_time="$SECS" -timeout="${FUZZ_TIMEOUT:-60}" \
     -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$w/crashes/" \
     "$w/corpus" "fuzz/corpus/$t" "fuzz/regressions/$t" >"$w/log" 2>&1 || true
   local execs rate el=$(( $(date +%s) - t0 ))
