@@ -17,7 +17,8 @@
  *
  * Invariants: MSIs and attribute calls return documented values only; the
  * output/acknowledge checks of fz_ack_all(); and a differential round trip
- * when the run stayed "well formed" (no raw MAPD/MAPTI, no RAM pokes, no
+ * when the run stayed "well formed" (no raw MAPD/MAPTI, no MAPD of more
+ * than the 256 events an ITT slot holds, no RAM pokes, no
  * mid-run save/restore/reset, no BASER/PROPBASER rewrite, no MOVALL or
  * MAPC V=0, no two ITEs on one LPI): ITS_SAVE_TABLES and
  * SAVE_PENDING_TABLES succeed, a fresh VM restores the tables from the
@@ -158,7 +159,9 @@ static void op_cmd(struct cmd_vm *m, struct fz *f)
 			m->pristine = false;
 		break;
 	case FZ_CMD_MAPD:
-		if (c.devid >= 16384)
+		/* Beyond 256 events the ITT overlaps the next device's slot:
+		 * saved ITEs then legitimately corrupt each other. */
+		if (c.devid >= 16384 || c.size > 7)
 			m->pristine = false;
 		break;
 	default:
