@@ -11,19 +11,23 @@
  *     interfaces, per-IRQ state, LPI configuration/targets/references, every
  *     ITS's registers and mapping tables (as a writer), device creation and
  *     attributes.  Every public entry point takes it, except:
- *       - vgic_signal_msi()'s fast path, which runs lock-free: it reads ITS
- *         mappings inside an epoch read section (struct vgic_epoch) and sets
- *         the LPI pending bit with an atomic OR, then marks the target vCPU
- *         dirty (vgic_vcpu.lpi_dirty) and kicks it;
+ *       - vgic_signal_msi()'s fast path, which runs lock-free and performs
+ *         no locked read-modify-write except the LPI pending-bit OR: it
+ *         reads ITS mappings with plain atomic loads from type-stable
+ *         memory, validated by the device's sequence counter (its.h), sets
+ *         the pending bit with an atomic OR (skipped if already set),
+ *         marks the target vCPU dirty (vgic_vcpu.lpi_dirty: a release store,
+ *         skipped if already set) and kicks it;
  *       - vgic_vcpu_{irq,fiq}_pending(), which read atomics and take the lock
  *         only when the vCPU is marked dirty.
- *     Host callbacks are called with v->lock held.
+ *     Host callbacks are called with v->lock held (except kick_vcpu from
+ *     the MSI fast path).
  *
- *   There is no lock below v->lock.  Epoch read sections are not locks: they
- *   never wait.  Writers that unlink memory readers might still see retire it
- *   with vgic__epoch_retire() (under v->lock) and reclaim it with
- *   vgic__epoch_sync(), which waits only for read sections that began before
- *   the call.
+ *   There is no lock below v->lock.  MSI readers never wait and are never
+ *   waited for: ITS writers (v->lock) never free memory a reader can
+ *   reach; they move it to per-ITS free lists for reuse and make the
+ *   device's seq odd while changing it, so a reader that raced fails its
+ *   validation.  Only vgic__its_destroy() frees, when no injector runs.
  */
 #ifndef VGIC_INTERNAL_H
 #define VGIC_INTERNAL_H
@@ -157,30 +161,6 @@ struct vgic_rdist_region {
 	uint32_t nr_used; /* redistributors handed out (KVM's free_index) */
 };
 #define VGIC_MAX_RDIST_REGIONS 16
-
-/* ---- epoch-based reclamation for the lock-free MSI path (epoch.c) ------- */
-
-#define VGIC_EPOCH_SHARDS 16
-struct vgic_epoch_shard {
-	_Atomic uint64_t active[2];
-	char pad[64 - 2 * sizeof(uint64_t)];
-};
-struct vgic_epoch_retired {
-	struct vgic_epoch_retired *next;
-};
-struct vgic_epoch {
-	_Atomic uint32_t epoch;
-	struct vgic_epoch_shard shard[VGIC_EPOCH_SHARDS];
-	struct vgic_epoch_retired *retired; /* under v->lock */
-};
-/* Reader: returns the token to pass to vgic__epoch_exit().  Lock-free. */
-unsigned vgic__epoch_enter(struct vgic_epoch *e, unsigned hint);
-void vgic__epoch_exit(struct vgic_epoch *e, unsigned token);
-/* Writer (v->lock held): @p is memory readers may still see; its first
- * bytes are reused as the list link, so it must be >= sizeof(void *). */
-void vgic__epoch_retire(struct vgic_epoch *e, void *p);
-/* Writer (v->lock held): wait for older readers, free everything retired. */
-void vgic__epoch_sync(struct vgic *v, struct vgic_epoch *e);
 
 /* ---- the instance -------------------------------------------------------- */
 

@@ -8,9 +8,9 @@
  * arch/arm64/kvm/vgic/vgic-its.c, see docs/its.md.)
  *
  * Commands run synchronously inside the GITS_CWRITER write (and when the
- * ITS is enabled with commands queued), all under v->lock; a batch ends
- * with vgic__its_quiesce() which frees what the commands unlinked once no
- * MSI reader can still see it.
+ * ITS is enabled with commands queued), all under v->lock.  Nothing they
+ * unlink is freed: it goes to the ITS's type-stable free lists and MSI
+ * readers validate what they read (see its.h).
  */
 #include "its.h"
 #include "v4.h"
@@ -106,11 +106,59 @@ bool vgic__its_check_id(struct vgic_its *its, uint64_t baser, uint32_t id,
 
 /* ---- translation structures ---------------------------------------------- */
 
-static size_t dev_size(uint32_t nbits)
+static size_t dev_size(uint32_t cls)
 {
-	size_t n = nbits <= VGIC_ITS_INLINE_BITS ? (size_t)1 << nbits : 0;
+	size_t n = cls <= VGIC_ITS_INLINE_BITS ? (size_t)1 << cls : 0;
 
 	return sizeof(struct vgic_its_device) + n * sizeof(_Atomic uint32_t);
+}
+
+/* Type-stable allocation (see its.h): reuse a free object of the class or
+ * allocate one.  Free objects are all-zero in what readers read (ITT
+ * entries, chunk pointers, l2) and a device's seq is odd. */
+static struct vgic_its_device *dev_alloc(struct vgic_its *its, uint32_t cls)
+{
+	struct vgic_its_device *d = its->free_dev[cls];
+
+	if (d) {
+		its->free_dev[cls] = d->next_free;
+		d->next_free = NULL;
+		return d;
+	}
+	d = vgic__zalloc(its->v, 1, dev_size(cls));
+	if (d)
+		atomic_init(&d->seq, 1);
+	return d;
+}
+
+static struct vgic_its_l2 *l2_alloc(struct vgic_its *its, uint32_t nbits)
+{
+	struct vgic_its_l2 *l2 = its->free_l2[nbits];
+
+	if (l2) {
+		its->free_l2[nbits] = l2->next_free;
+		l2->next_free = NULL;
+		return l2;
+	}
+	l2 = vgic__zalloc(its->v, 1,
+			  sizeof(*l2) + sizeof(l2->chunk[0]) *
+					((size_t)1 << (nbits -
+						       VGIC_ITS_CHUNK_SHIFT)));
+	if (l2)
+		l2->cap_bits = nbits;
+	return l2;
+}
+
+static struct vgic_its_chunk *chunk_alloc(struct vgic_its *its)
+{
+	struct vgic_its_chunk *c = its->free_chunk;
+
+	if (c) {
+		its->free_chunk = c->next_free;
+		c->next_free = NULL;
+		return c;
+	}
+	return vgic__zalloc(its->v, 1, sizeof(*c));
 }
 
 struct vgic_its_device *vgic__its_find_device(struct vgic_its *its,
@@ -144,10 +192,7 @@ static _Atomic uint32_t *ite_slot(struct vgic_its *its,
 	if (!l2) {
 		if (!alloc)
 			return NULL;
-		l2 = vgic__zalloc(its->v, 1,
-				  sizeof(*l2) + sizeof(l2->chunk[0]) *
-						       ((size_t)1 << (d->nbits -
-							      VGIC_ITS_CHUNK_SHIFT)));
+		l2 = l2_alloc(its, d->nbits);
 		if (!l2)
 			return NULL;
 		atomic_store_explicit(&d->l2, l2, memory_order_release);
@@ -156,7 +201,7 @@ static _Atomic uint32_t *ite_slot(struct vgic_its *its,
 	if (!c) {
 		if (!alloc)
 			return NULL;
-		c = vgic__zalloc(its->v, 1, sizeof(*c));
+		c = chunk_alloc(its);
 		if (!c)
 			return NULL;
 		atomic_store_explicit(&l2->chunk[ci], c, memory_order_release);
@@ -200,12 +245,25 @@ static void ite_drop(struct vgic_its *its, struct vgic_its_device *d,
 	its->nr_ites--;
 }
 
-/* Drop every ITE of @d and retire @d with everything it owns. */
-static void dev_retire(struct vgic_its *its, struct vgic_its_device *d)
+/*
+ * Unmap @d from @slot: make its seq odd (MSI readers that saw it now fail
+ * validation), drop every ITE, and put it, its l2 and chunks on the free
+ * lists, zeroed.  Nothing is freed: readers may still be looking.
+ */
+static void dev_unmap(struct vgic_its *its, struct vgic_its_device *d,
+		      _Atomic(struct vgic_its_device *) *slot)
 {
+	uint32_t seq = atomic_load_explicit(&d->seq, memory_order_relaxed);
+	uint32_t n = 1u << d->nbits, cls = vgic_its_dev_class(d->nbits);
 	struct vgic_its_l2 *l2;
-	uint32_t n = 1u << d->nbits;
 
+	/* Seqcount write side: the odd seq is ordered before every change.
+	 * Every store readers can see is a release store too, so a reader
+	 * that sees any of them (even one made by a later lock holder
+	 * reusing @d) also sees this odd seq at its re-check. */
+	atomic_store_explicit(&d->seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(slot, NULL, memory_order_relaxed);
 	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
 		for (uint32_t i = 0; i < n && d->nr_ites; i++)
 			ite_drop(its, d, &d->ite[i]);
@@ -217,11 +275,17 @@ static void dev_retire(struct vgic_its *its, struct vgic_its_device *d)
 				continue;
 			for (uint32_t i = 0; i < VGIC_ITS_CHUNK; i++)
 				ite_drop(its, d, &c->e[i]);
-			vgic__epoch_retire(&its->epoch, c);
+			atomic_store_explicit(&l2->chunk[ci], NULL,
+					      memory_order_release);
+			c->next_free = its->free_chunk;
+			its->free_chunk = c;
 		}
-		vgic__epoch_retire(&its->epoch, l2);
+		atomic_store_explicit(&d->l2, NULL, memory_order_release);
+		l2->next_free = its->free_l2[l2->cap_bits];
+		its->free_l2[l2->cap_bits] = l2;
 	}
-	vgic__epoch_retire(&its->epoch, d);
+	d->next_free = its->free_dev[cls];
+	its->free_dev[cls] = d;
 }
 
 void vgic__its_unmap_device(struct vgic_its *its, uint32_t devid)
@@ -237,11 +301,9 @@ void vgic__its_unmap_device(struct vgic_its *its, uint32_t devid)
 	d = atomic_load_explicit(&pg->dev[devid & 255], memory_order_relaxed);
 	if (!d)
 		return;
-	atomic_store_explicit(&pg->dev[devid & 255], NULL,
-			      memory_order_release);
 	pg->nr_devs--;
 	its->nr_devices--;
-	dev_retire(its, d);
+	dev_unmap(its, d, &pg->dev[devid & 255]);
 }
 
 int vgic__its_map_device(struct vgic_its *its, uint32_t devid,
@@ -262,12 +324,21 @@ int vgic__its_map_device(struct vgic_its *its, uint32_t devid,
 		atomic_store_explicit(&its->dir[devid >> 8], pg,
 				      memory_order_release);
 	}
-	d = vgic__zalloc(its->v, 1, dev_size(nbits));
+	d = dev_alloc(its, vgic_its_dev_class(nbits));
 	if (!d)
 		return -ENOMEM;
+	/* seq is odd here: set the identity, then make it even (release:
+	 * the identity is visible with it) and publish. */
 	d->id = devid;
 	d->nbits = nbits;
 	d->itt_addr = itt_addr;
+	d->nr_ites = 0;
+	atomic_store_explicit(&d->key, devid | nbits << 16,
+			      memory_order_release);
+	atomic_store_explicit(&d->seq,
+			      atomic_load_explicit(&d->seq,
+						   memory_order_relaxed) + 1,
+			      memory_order_release);
 	atomic_store_explicit(&pg->dev[devid & 255], d, memory_order_release);
 	pg->nr_devs++;
 	its->nr_devices++;
@@ -468,11 +539,6 @@ void vgic__its_free_collections(struct vgic_its *its)
 		vgic__its_unmap_collection(its, i);
 }
 
-void vgic__its_quiesce(struct vgic_its *its)
-{
-	vgic__epoch_sync(its->v, &its->epoch);
-}
-
 void vgic__its_reset(struct vgic_its *its)
 {
 	its->baser[0] &= ~GITS_BASER_VALID;
@@ -490,36 +556,29 @@ void vgic__its_reset(struct vgic_its *its)
 int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
 		     uint32_t eventid)
 {
-	uint32_t e, t, intid = 0, lt = VGIC_NO_VCPU;
-	unsigned tok;
-	int ret = 0;
+	uint32_t e, t, intid, lt;
 
 	if (!atomic_load_explicit(&its->enabled, memory_order_acquire))
 		return -EBUSY;
-	tok = vgic__epoch_enter(&its->epoch, devid);
+	/* Plain loads only (validated, see its.h); no reference taken. */
 	e = vgic__its_translate(its, devid, eventid);
-	if (e) {
-		t = atomic_load_explicit(&its->coll[vgic_its_ite_icid(e)],
-					 memory_order_acquire);
-		if (t < v->nr_vcpus) {
-			if (!atomic_load_explicit(&v->vcpu[t].enable_lpis,
-						  memory_order_acquire)) {
-				ret = -EBUSY;
-			} else {
-				intid = vgic_its_ite_intid(e);
-				lt = atomic_load_explicit(
-					&v->lpi.target[intid - VGIC_MIN_LPI],
-					memory_order_acquire);
-				ret = 1;
-			}
-		}
-	}
-	vgic__epoch_exit(&its->epoch, tok);
-	/* The LPI arrays live as long as the instance: no epoch needed.
-	 * A GICv4-forwarded LPI is made pending in the hardware instead. */
-	if (ret == 1 && !vgic__v4_msi(v, intid))
+	if (!e)
+		return 0;
+	t = atomic_load_explicit(&its->coll[vgic_its_ite_icid(e)],
+				 memory_order_acquire);
+	if (t >= v->nr_vcpus)
+		return 0;
+	if (!atomic_load_explicit(&v->vcpu[t].enable_lpis,
+				  memory_order_acquire))
+		return -EBUSY;
+	intid = vgic_its_ite_intid(e);
+	lt = atomic_load_explicit(&v->lpi.target[intid - VGIC_MIN_LPI],
+				  memory_order_acquire);
+	/* The LPI arrays live as long as the instance.  A GICv4-forwarded
+	 * LPI is made pending in the hardware instead. */
+	if (!vgic__v4_msi(v, intid))
 		vgic__lpi_set_pending(v, intid, lt);
-	return ret;
+	return 1;
 }
 
 int vgic__its_signal_msi(struct vgic *v, struct vgic_its *its, uint32_t devid,
@@ -560,7 +619,6 @@ static void its_process_commands(struct vgic_its *its)
 		if (its->creadr >= size)
 			its->creadr = 0;
 	}
-	vgic__its_quiesce(its);
 }
 
 /* ---- frame registers ------------------------------------------------------- */
@@ -731,13 +789,14 @@ static void its_write_baser(struct vgic_its *its, uint32_t off, uint64_t val)
 	val = sanitise_cache_share(val);
 	val = (val & ~BASER_PAGE_SIZE_MASK) | BASER_PAGE_SIZE_64K;
 	its->baser[n] = val;
-	/* KVM: Valid = 0 frees the in-memory state of that table. */
+	/* KVM: Valid = 0 frees the in-memory state of that table.  A guest
+	 * write: injectors may be running, so devices go to the free lists
+	 * (type-stable, see its.h), never to the allocator. */
 	if (!(val & GITS_BASER_VALID)) {
 		if (n == 0)
 			vgic__its_free_devices(its);
 		else
 			vgic__its_free_collections(its);
-		vgic__its_quiesce(its);
 	}
 }
 
@@ -939,7 +998,6 @@ static int its_attr_ctrl(struct vgic_its *its, uint64_t attr, int op)
 		ret = vgic__its_save_tables(its);
 	else
 		ret = vgic__its_restore_tables(its);
-	vgic__its_quiesce(its);
 	return ret;
 }
 
@@ -1001,8 +1059,27 @@ void vgic__its_destroy(struct vgic_device *d)
 
 	if (!its)
 		return;
+	/* vgic_destroy (and the snapshot's failed-apply path, which frees
+	 * the LPI arrays too) require that no injector runs: only here does
+	 * type-stable memory go back to the allocator. */
 	vgic__its_free_devices(its);
-	vgic__its_quiesce(its);
+	for (uint32_t c = 0; c < VGIC_ITS_DEV_CLASSES; c++)
+		while (its->free_dev[c]) {
+			struct vgic_its_device *n = its->free_dev[c]->next_free;
+			vgic__free(v, its->free_dev[c]);
+			its->free_dev[c] = n;
+		}
+	for (uint32_t b = 0; b < VGIC_ARRAY_SIZE(its->free_l2); b++)
+		while (its->free_l2[b]) {
+			struct vgic_its_l2 *n = its->free_l2[b]->next_free;
+			vgic__free(v, its->free_l2[b]);
+			its->free_l2[b] = n;
+		}
+	while (its->free_chunk) {
+		struct vgic_its_chunk *n = its->free_chunk->next_free;
+		vgic__free(v, its->free_chunk);
+		its->free_chunk = n;
+	}
 	for (uint32_t p = 0; p < VGIC_ARRAY_SIZE(its->dir); p++)
 		vgic__free(v, atomic_load(&its->dir[p]));
 	vgic__free(v, (void *)(uintptr_t)its->coll);

@@ -17,17 +17,45 @@
  *   collection that exists but is unmapped (created by MAPTI), or
  *   VGIC_ITS_NO_COLL when the collection does not exist.
  *
- * Every object the fast path can reach (device, devpage, l2, chunk) begins
- * with a struct vgic_epoch_retired that readers never touch: unlinked
- * objects are handed to vgic__epoch_retire() (which reuses that word) and
- * freed by vgic__epoch_sync() once no reader can see them.  Devpages are
- * never unlinked before the ITS is destroyed.
+ * Reclamation: type-stable memory plus validation (no reader bookkeeping).
+ * Every object the fast path can reach (devpage, device, l2, chunk) stays
+ * that type of object, of the same size, until the ITS is destroyed:
+ *   - devpages are never unlinked;
+ *   - an unmapped device, its l2 array and its chunks go to per-ITS free
+ *     lists (its->free_dev[size class], free_l2[class], free_chunk) with
+ *     every ITT entry 0 and every chunk pointer NULL, and are reused by
+ *     later MAPD/MAPTI of the same size class.  A device's size class
+ *     (vgic_its_dev_class: nbits for inline ITTs, one class for l2 devices)
+ *     and an l2's cap_bits never change, so a stale reader indexing with a
+ *     key it read from the same object stays inside it;
+ *   - vgic__its_destroy() frees the lists and the directory, when no
+ *     injector can run (vgic_destroy).  ITS reset and BASER.Valid = 0 may
+ *     race with injectors: they only move objects to the free lists.
+ *   Memory is bounded by the peak number of live objects of each class.
+ *
+ * Validation: device->seq is a sequence counter, even while the device is
+ * mapped (published in its dir slot), odd while it is being unmapped, on a
+ * free list, or being set up for reuse.  Everything that changes which
+ * DeviceID a device serves, its nbits (device->key) or its l2 pointer
+ * (other than installing the first l2 of a live device) happens while seq
+ * is odd.  ITT entries themselves change by single atomic stores
+ * (MAPTI/DISCARD/MOVI) and need no validation.  The reader
+ * (vgic__its_translate):
+ *   d = dir slot; s = d->seq (acquire), 0 if odd; key = devid | nbits<<16
+ *   must match; load the entry through the inline array or l2/chunk
+ *   (bounded by the object's own class); acquire fence; re-read d->seq and
+ *   the dir slot: any change means the device was unmapped (and maybe
+ *   reused) inside the window, and the answer is "no translation", which is
+ *   what a reader ordered just after that unmap would get.
+ * The fast path takes no reference on anything: the LPI arrays it then
+ * touches (lpi.c) live as long as the instance, so a translation that
+ * races with DISCARD/MAPD V=0 can at worst set the pending bit of an LPI
+ * that no longer exists, which nothing reads (refs == 0) and LPI creation
+ * overwrites.  There is no use-after-free (KVM's CVE-2024-26598) and no
+ * reference to put twice.
  *
  * Locking: every function here needs v->lock held, except
- * vgic__its_translate() which is the lock-free reader (call it inside an
- * epoch read section).  Functions that unlink memory only retire it; the
- * caller runs vgic__its_quiesce() (vgic__epoch_sync) before dropping the
- * lock, as the command queue and the attribute paths do.
+ * vgic__its_translate() which is the lock-free reader.
  */
 #ifndef VGIC_ITS_H
 #define VGIC_ITS_H
@@ -122,28 +150,38 @@ static inline uint32_t vgic_its_ite_pack(uint32_t intid, uint32_t icid)
 static inline uint32_t vgic_its_ite_intid(uint32_t e) { return e >> 16; }
 static inline uint32_t vgic_its_ite_icid(uint32_t e) { return e & 0xffff; }
 
+/* Size classes of devices: nbits (1..6) for inline ITTs, one for l2. */
+#define VGIC_ITS_DEV_CLASSES (VGIC_ITS_INLINE_BITS + 2)
+static inline uint32_t vgic_its_dev_class(uint32_t nbits)
+{
+	return nbits <= VGIC_ITS_INLINE_BITS ? nbits : VGIC_ITS_INLINE_BITS + 1;
+}
+
 struct vgic_its_chunk {
-	struct vgic_epoch_retired link;
+	struct vgic_its_chunk *next_free; /* writer only */
 	_Atomic uint32_t e[VGIC_ITS_CHUNK];
 };
 
 struct vgic_its_l2 {
-	struct vgic_epoch_retired link;
-	_Atomic(struct vgic_its_chunk *) chunk[]; /* [1 << (nbits - 6)] */
+	struct vgic_its_l2 *next_free; /* writer only */
+	uint32_t cap_bits;     /* chunk[1 << (cap_bits - 6)]; never changes */
+	_Atomic(struct vgic_its_chunk *) chunk[];
 };
 
 struct vgic_its_device {
-	struct vgic_epoch_retired link;
+	_Atomic uint32_t seq;   /* even: mapped; odd: changing or free */
+	_Atomic uint32_t key;   /* DeviceID | nbits << 16, for the reader */
+	struct vgic_its_device *next_free; /* writer only */
+	/* Writer side (v->lock): */
 	uint32_t id;            /* DeviceID */
 	uint32_t nbits;         /* EventIDs < 1 << nbits (1..16) */
 	uint64_t itt_addr;      /* ITT GPA, 256-byte aligned */
-	uint32_t nr_ites;       /* writer only */
+	uint32_t nr_ites;
 	_Atomic(struct vgic_its_l2 *) l2; /* nbits > INLINE_BITS, lazily */
 	_Atomic uint32_t ite[]; /* nbits <= INLINE_BITS: [1 << nbits] */
 };
 
 struct vgic_its_devpage {
-	struct vgic_epoch_retired link;
 	uint32_t nr_devs; /* writer only */
 	_Atomic(struct vgic_its_device *) dev[256];
 };
@@ -168,41 +206,66 @@ struct vgic_its {
 	uint32_t *coll_ites;        /* [VGIC_ITS_NR_ICIDS] ITEs using an ICID */
 	uint32_t nr_colls;          /* collections that exist */
 
-	struct vgic_epoch epoch;    /* MSI readers of the structures above */
+	/* Type-stable free lists (v->lock), freed only at destroy. */
+	struct vgic_its_device *free_dev[VGIC_ITS_DEV_CLASSES];
+	struct vgic_its_l2 *free_l2[VGIC_ITS_EVENT_BITS + 1]; /* [cap_bits] */
+	struct vgic_its_chunk *free_chunk;
 };
 
 /* ---- internal API (v->lock held unless stated) --------------------------- */
 
-/* Reader (no lock, inside an epoch section of its->epoch): the ITT entry
- * for (devid, eventid) or 0 if none.  IDs are range-checked. */
+/* Reader (no lock, no reference taken): the ITT entry for (devid,
+ * eventid) or 0 if none, validated by the device's seq (see the top of
+ * this file).  IDs are range-checked. */
 static inline uint32_t vgic__its_translate(struct vgic_its *its,
 					   uint32_t devid, uint32_t eventid)
 {
+	_Atomic(struct vgic_its_device *) *slot;
 	struct vgic_its_devpage *pg;
 	struct vgic_its_device *d;
 	struct vgic_its_l2 *l2;
 	struct vgic_its_chunk *c;
+	uint32_t seq, key, nbits, ci, e = 0;
 
 	if (devid >> VGIC_ITS_DEV_BITS)
 		return 0;
 	pg = atomic_load_explicit(&its->dir[devid >> 8], memory_order_acquire);
 	if (!pg)
 		return 0;
-	d = atomic_load_explicit(&pg->dev[devid & 255], memory_order_acquire);
-	if (!d || eventid >> d->nbits)
+	slot = &pg->dev[devid & 255];
+	d = atomic_load_explicit(slot, memory_order_acquire);
+	if (!d)
 		return 0;
-	if (d->nbits <= VGIC_ITS_INLINE_BITS)
-		return atomic_load_explicit(&d->ite[eventid],
-					    memory_order_acquire);
-	l2 = atomic_load_explicit(&d->l2, memory_order_acquire);
-	if (!l2)
+	seq = atomic_load_explicit(&d->seq, memory_order_acquire);
+	if (seq & 1)
 		return 0;
-	c = atomic_load_explicit(&l2->chunk[eventid >> VGIC_ITS_CHUNK_SHIFT],
-				 memory_order_acquire);
-	if (!c)
+	key = atomic_load_explicit(&d->key, memory_order_relaxed);
+	nbits = key >> 16;
+	if ((key & 0xffff) != devid || eventid >> nbits)
 		return 0;
-	return atomic_load_explicit(&c->e[eventid & (VGIC_ITS_CHUNK - 1)],
-				    memory_order_acquire);
+	if (nbits <= VGIC_ITS_INLINE_BITS) {
+		/* Inline class: nbits is the object's fixed capacity. */
+		e = atomic_load_explicit(&d->ite[eventid],
+					 memory_order_relaxed);
+	} else {
+		l2 = atomic_load_explicit(&d->l2, memory_order_acquire);
+		ci = eventid >> VGIC_ITS_CHUNK_SHIFT;
+		if (!l2 || ci >> (l2->cap_bits - VGIC_ITS_CHUNK_SHIFT))
+			return 0;
+		c = atomic_load_explicit(&l2->chunk[ci], memory_order_acquire);
+		if (!c)
+			return 0;
+		e = atomic_load_explicit(&c->e[eventid & (VGIC_ITS_CHUNK - 1)],
+					 memory_order_relaxed);
+	}
+	if (!e)
+		return 0;
+	/* Order the loads above before the re-checks (seqcount read side). */
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&d->seq, memory_order_relaxed) != seq ||
+	    atomic_load_explicit(slot, memory_order_relaxed) != d)
+		return 0;
+	return e;
 }
 
 /* The device with this DeviceID, or NULL. */
@@ -217,7 +280,7 @@ int vgic__its_map_device(struct vgic_its *its, uint32_t devid,
 			 uint64_t itt_addr, uint32_t nbits);
 /* MAPD V=0: drop the device and its ITEs (nothing if unmapped). */
 void vgic__its_unmap_device(struct vgic_its *its, uint32_t devid);
-/* Every device (BASER0.Valid = 0, reset). */
+/* Every device (BASER0.Valid = 0, reset): to the free lists. */
 void vgic__its_free_devices(struct vgic_its *its);
 
 /* ITT entry of (dev, eventid) without the lock (0 = none). */
@@ -264,9 +327,6 @@ uint32_t vgic__its_collection(struct vgic_its *its, uint32_t icid);
 bool vgic__its_next_collection(struct vgic_its *its, uint32_t from,
 			       uint32_t *icid, uint32_t *target);
 void vgic__its_free_collections(struct vgic_its *its);
-
-/* Free everything retired (wait for MSI readers). */
-void vgic__its_quiesce(struct vgic_its *its);
 
 /*
  * KVM's vgic_its_check_id: is @id inside the table described by @baser

@@ -275,8 +275,13 @@ void vgic__lpi_set_pending(struct vgic *v, uint32_t intid, uint32_t target)
 	struct vgic_vcpu *c;
 
 	/* Already pending and the target already told: nothing changes.
-	 * (seq_cst pairs with the consumer's exchange of lpi_dirty followed
-	 * by its read of the bitmap.) */
+	 * The OR and the lpi_dirty load are seq_cst against the consumer's
+	 * seq_cst store of false followed by its seq_cst scan of the bitmap
+	 * (vgic__update_vcpu, vgic__lpi_best): either the scan sees the bit,
+	 * or this load sees false (or later) and the store below lands after
+	 * the consumer's false.  The store itself only needs release: a
+	 * vgic__vcpu_sync_dirty() that reads it then sees the bit.  It is
+	 * skipped when the flag is already set (no write, no line bounce). */
 	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
 		atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
 	if (target >= v->nr_vcpus)
@@ -284,7 +289,7 @@ void vgic__lpi_set_pending(struct vgic *v, uint32_t intid, uint32_t target)
 	c = &v->vcpu[target];
 	if (atomic_load_explicit(&c->lpi_dirty, memory_order_seq_cst))
 		return;
-	atomic_store_explicit(&c->lpi_dirty, true, memory_order_seq_cst);
+	atomic_store_explicit(&c->lpi_dirty, true, memory_order_release);
 	if (v->ops.kick_vcpu)
 		v->ops.kick_vcpu(v->opaque, target);
 }
