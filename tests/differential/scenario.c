@@ -686,6 +686,49 @@ static void f_shared_lpi(struct scenario *s)
 	pendbit(s, 0, 8980);
 }
 
+/* DEVIATION (docs/divergences.md, "movall-target"): after MOVALL 0 -> 1
+ * (and no MAPC), a new MSI through the still-vCPU0 collection pends on
+ * vCPU 0 in QEMU and on vCPU 1 in KVM (the LPI's target moved). */
+static void f_movall_target(struct scenario *s)
+{
+	struct d_op *op;
+
+	std_setup(s, true);
+	map_colls(s, 2);
+	map_dev(s, 2, 4, 8990, 1, 0);
+	run1(s, c_movall(0, 1));
+	msi(s, 0x20, 0);
+	op = pendbit(s, 0, 8990);
+	op->div = "movall-target";
+	op->div_qemu = 1;
+	op->div_vgic = 0;
+	op = pendbit(s, 1, 8990);
+	op->div = "movall-target";
+	op->div_qemu = 0;
+	op->div_vgic = 1;
+}
+
+/* DEVIATION (docs/divergences.md, "prio-ff"): an enabled, pending SGI of
+ * priority 0xff is invisible to QEMU's ICC_HPPIR1_EL1 (0xff is its "none"
+ * value); KVM keeps 5 priority bits (0xf8) and reports it. */
+static void f_prio_ff(struct scenario *s)
+{
+	struct d_op *op;
+
+	w32(s, D_GICD, 0x12);
+	w32(s, D_RD(0) + D_GICR_SGI + 0x80, 0xffffffffu);
+	w32(s, D_RD(0) + D_GICR_SGI + 0x100, 0xffffu);
+	add(s, D_W, D_RD(0) + D_GICR_SGI + 0x400 + 2, 0xff, 1);
+	cpuif_on(s);
+	iccw(s, 1, STUB_SGI1R, 2ull << 24 | 1); /* SGI 2 -> vCPU 0 */
+	iccr(s, 0, STUB_HPPIR1, ~0ull);
+	op = &s->ops[s->nr - 1];
+	op->div = "prio-ff";
+	op->div_qemu = 1023;
+	op->div_vgic = 2;
+	iccr(s, 0, STUB_IAR1, ~0ull); /* masked by PMR 0xf8 in both */
+}
+
 /* DEVIATION (docs/divergences.md, "save-resume"): after a
  * SAVE_PENDING_TABLES the guest runs on; a DISCARD then clears the LPI's
  * bit in QEMU's table, while KVM's next save writes only live LPIs and
@@ -993,6 +1036,7 @@ static const struct {
 	{ "save_resume", f_save_resume }, { "mapc_remap", f_mapc_remap },
 	{ "unmapped_pending", f_unmapped_pending },
 	{ "shared_lpi", f_shared_lpi }, { "movall_mapi", f_movall_mapi },
+	{ "movall_target", f_movall_target }, { "prio_ff", f_prio_ff },
 };
 
 size_t sc_nr_fixed(void) { return sizeof(fixed) / sizeof(*fixed); }
@@ -1083,8 +1127,9 @@ static void r_wired_setup(struct scenario *s, uint64_t *st)
 	w32(s, D_GICD + 0x88, 0xffffffffu);
 	for (uint32_t r = 3; r <= 4; r++) /* ICFGR3/4: 48..79 */
 		w32(s, D_GICD + 0xc00 + 4 * r, (uint32_t)rnd(st) & 0xaaaaaaaau);
+	/* Priorities never 0xff (prio-ff): & 0xfe in every byte. */
 	for (uint32_t i = R_SPI0; i < R_SPI0 + R_NR_SPIS; i += 4)
-		w32(s, D_GICD + 0x400 + i, (uint32_t)rnd(st));
+		w32(s, D_GICD + 0x400 + i, (uint32_t)rnd(st) & 0xfefefefeu);
 	for (uint32_t i = R_SPI0; i < R_SPI0 + R_NR_SPIS; i++)
 		w64(s, D_GICD + 0x6000 + 8 * i, pick(st, D_NR_CPUS));
 	w32(s, D_GICD + 0x104, (uint32_t)rnd(st) & 0xffff0000u);
@@ -1095,7 +1140,8 @@ static void r_wired_setup(struct scenario *s, uint64_t *st)
 		w32(s, D_RD(c) + D_GICR_SGI + 0x180, 0xffffu);
 		w32(s, D_RD(c) + D_GICR_SGI + 0x100, (uint32_t)rnd(st) & 0xffffu);
 		for (uint32_t i = 0; i < 16; i += 4)
-			w32(s, D_RD(c) + D_GICR_SGI + 0x400 + i, (uint32_t)rnd(st));
+			w32(s, D_RD(c) + D_GICR_SGI + 0x400 + i,
+			    (uint32_t)rnd(st) & 0xfefefefeu);
 	}
 }
 
@@ -1123,7 +1169,7 @@ static void r_wired_op(struct scenario *s, uint64_t *st)
 		w64(s, D_GICD + 0x6000 + 8 * intid, pick(st, D_NR_CPUS));
 		break;
 	default: { /* its priority */
-		uint8_t prio = (uint8_t)rnd(st);
+		uint8_t prio = (uint8_t)rnd(st) & 0xfe;
 
 		add(s, D_W, D_GICD + 0x400 + intid, prio, 1);
 		break;
@@ -1208,9 +1254,12 @@ void sc_build_random(struct scenario *s, uint64_t seed, bool cpus)
 		else if (k < 61)
 			put(s, c_movi(dev, ev, r_icid(&st)));
 		else if (k < 63) {
+			/* Only no-op MOVALLs (same or invalid RDbase): after
+			 * a real one KVM routes MSIs by the moved LPIs, QEMU
+			 * by the collections (movall-target). */
 			uint32_t rd1 = pick(&st, 3);
 
-			put(s, c_movall(rd1, pick(&st, 3)));
+			put(s, c_movall(rd1, pick(&st, 2) ? rd1 : D_NR_CPUS + pick(&st, 4)));
 		} else if (k < 66)
 			put(s, c_inv(dev, ev));
 		else if (k < 68)
