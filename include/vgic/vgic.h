@@ -114,7 +114,8 @@ struct vgic_config {
 VGIC_API int vgic_create(const struct vgic_config *cfg,
 			 const struct vgic_host_ops *ops, void *opaque,
 			 struct vgic **out);
-/** vgic_destroy - free everything, including all devices.  NULL is a no-op. */
+/** vgic_destroy - free everything, including all devices.  NULL is a no-op.
+ * No other thread may be calling into @v. */
 VGIC_API void vgic_destroy(struct vgic *v);
 
 /**
@@ -233,6 +234,9 @@ VGIC_API int vgic_snapshot_save(struct vgic *v, void *buf, size_t cap,
  * Returns 0, -EINVAL (corrupt stream), -EPROTO (unsupported version),
  * -ENODEV/-E2BIG (configuration mismatch), -EFAULT, -ENOMEM, -EBUSY.
  * vgic_last_error() then explains the failure in words.
+ * Locking: like vgic_destroy(), no other thread may call into @v (not even
+ * vgic_signal_msi()) until it returns: a failed restore frees the devices
+ * it created.  A restore runs before the VM's vCPUs and devices start.
  */
 VGIC_API int vgic_snapshot_restore(struct vgic *v, const void *buf, size_t len);
 
