@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${COV_BUILD:-build-cov}
-TARGETS=${FUZZ_TARGETS:-"mmio its_cmd its_tables snapshot attr"}
+TARGETS=${FUZZ_TARGETS:-"mmio its_cmd its_tables snapshot attr v4"}
 FL="-fprofile-instr-generate -fcoverage-mapping"
 CC=clang cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DVGIC_BUILD_BENCH=OFF -DVGIC_BUILD_TOOLS=OFF -DVGIC_WERROR=OFF \

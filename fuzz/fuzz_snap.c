@@ -209,7 +209,12 @@ void fz_snapshot_roundtrip(struct vgic *v, const struct vgic_host_ops *ops,
 	 * and fails with -EFAULT, exactly as KVM's does.  -EFAULT can only
 	 * come from unreadable guest memory, which the source referenced.
 	 */
-	if (ret == -EFAULT && !getenv("VGIC_FUZZ_STRICT")) {
+	/* KNOWN FINDING F5: likewise with guest-written garbage in table
+	 * memory that SAVE_TABLES does not rewrite (it writes live entries
+	 * only, as KVM): RESTORE_TABLES rejects it with -EINVAL. */
+	if ((ret == -EFAULT ||
+	     (ret == -EINVAL && strstr(vgic_last_error(v2), "ITS restore"))) &&
+	    !getenv("VGIC_FUZZ_STRICT")) {
 		free(s1);
 		vgic_destroy(v2);
 		return;

@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"mmio its_cmd its_tables snapshot attr"}
+TARGETS=${FUZZ_TARGETS:-"mmio its_cmd its_tables snapshot attr v4"}
 PAR=${FUZZ_PARALLEL:-1}
 
 CC=clang cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
