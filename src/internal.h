@@ -217,6 +217,14 @@ struct vgic {
 
 /* ---- cross-block API ----------------------------------------------------- */
 
+/* A host read_guest/write_guest result as an errno: 0, the host's own
+ * negative errno (a host failure, e.g. -EIO), or -EFAULT (not guest RAM,
+ * and for hosts that return something else non-zero). */
+static inline int vgic__guest_err(int ret)
+{
+	return ret < 0 ? ret : ret ? -EFAULT : 0;
+}
+
 /* vgic.c */
 void vgic__set_error(struct vgic *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

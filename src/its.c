@@ -29,9 +29,13 @@
 int vgic__its_read_entry(struct vgic *v, uint64_t gpa, uint64_t *val)
 {
 	uint8_t b[8];
+	int ret;
 
-	if (!v->ops.read_guest || v->ops.read_guest(v->opaque, gpa, b, 8))
+	if (!v->ops.read_guest)
 		return -EFAULT;
+	ret = vgic__guest_err(v->ops.read_guest(v->opaque, gpa, b, 8));
+	if (ret)
+		return ret;
 	*val = 0;
 	for (int i = 7; i >= 0; i--)
 		*val = *val << 8 | b[i];
@@ -44,9 +48,9 @@ int vgic__its_write_entry(struct vgic *v, uint64_t gpa, uint64_t val)
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(val >> (8 * i));
-	if (!v->ops.write_guest || v->ops.write_guest(v->opaque, gpa, b, 8))
+	if (!v->ops.write_guest)
 		return -EFAULT;
-	return 0;
+	return vgic__guest_err(v->ops.write_guest(v->opaque, gpa, b, 8));
 }
 
 /* KVM's "visible gfn" check: the 8-byte entry at @gpa is readable. */

@@ -19,7 +19,9 @@
  * of adjacent entries in one host write).  A device whose DTE the table can
  * no longer address (the guest invalidated its L1 entry or shrank the table)
  * is skipped and the "next" chain skips it too, as current KVM does: a save
- * never fails because the guest rewrote its own tables.
+ * never fails because the guest rewrote its own tables.  A host failure to
+ * read or write (any errno but -EFAULT, see struct vgic_host_ops) fails
+ * the save instead: it never costs a device.
  *
  * Restore, better than KVM:
  *  - all or nothing: collections are read and checked completely, then
@@ -100,10 +102,11 @@ static void tbl_open(struct tbl *t, uint64_t base, uint64_t size)
 	t->grow = WIN_MIN;
 }
 
-/* Refill the window at @off (< size): 0 or -EFAULT. */
+/* Refill the window at @off (< size): 0 or vgic__guest_err()'s errno. */
 static int tbl_refill(struct tbl *t, uint64_t off)
 {
 	uint64_t len;
+	int ret;
 
 	/* Sequential refill grows the window; a jump restarts it small. */
 	if (t->wlen && off == t->woff + t->wlen) {
@@ -113,21 +116,24 @@ static int tbl_refill(struct tbl *t, uint64_t off)
 		t->grow = WIN_MIN;
 	}
 	len = t->size - off < t->grow ? t->size - off : t->grow;
-	if (t->v->ops.read_guest(t->v->opaque, t->base + off, t->buf, len)) {
+	ret = vgic__guest_err(
+		t->v->ops.read_guest(t->v->opaque, t->base + off, t->buf, len));
+	if (ret == -EFAULT) {
 		/* Part of the window may not be RAM: only the entry counts. */
 		len = ESZ;
-		if (t->v->ops.read_guest(t->v->opaque, t->base + off, t->buf,
-					 len))
-			return -EFAULT;
+		ret = vgic__guest_err(t->v->ops.read_guest(
+			t->v->opaque, t->base + off, t->buf, len));
 		t->grow = WIN_MIN;
 	}
+	if (ret)
+		return ret; /* not RAM, or the host's own failure */
 	t->bytes_read += len;
 	t->woff = off;
 	t->wlen = (uint32_t)len;
 	return 0;
 }
 
-/* The 8-byte entry at table offset @off (< size): 0 or -EFAULT. */
+/* The 8-byte entry at table offset @off (< size): 0 or an errno. */
 static inline int tbl_get(struct tbl *t, uint64_t off, uint64_t *val)
 {
 	if (!(off >= t->woff && off - t->woff + ESZ <= t->wlen)) {
@@ -188,9 +194,9 @@ static int wb_flush(struct wbatch *w)
 {
 	int ret = 0;
 
-	if (w->n && w->v->ops.write_guest(w->v->opaque, w->gpa, w->buf,
-					  w->n * ESZ))
-		ret = -EFAULT;
+	if (w->n)
+		ret = vgic__guest_err(w->v->ops.write_guest(
+			w->v->opaque, w->gpa, w->buf, w->n * ESZ));
 	w->n = 0;
 	return ret;
 }
@@ -287,48 +293,55 @@ static uint64_t dte_value(const struct vgic_its_device *d, uint32_t next)
  * page found readable remembered across the ID-ordered walk, so that a
  * save costs one visibility read per page instead of one per device.
  * Same answer: an entry is addressable if the table (and its L1 entry)
- * covers the ID and its 8 bytes are readable guest memory.
+ * covers the ID and its 8 bytes are guest RAM.  Returns 1 (addressable,
+ * *@gpa set), 0 (not: the guest shrank its table, invalidated the L1
+ * entry or pointed it out of RAM - the device is skipped, as by KVM) or a
+ * host failure's errno (other than -EFAULT, see struct vgic_host_ops):
+ * a device is never dropped because the host failed to read.
  */
 struct dte_cache {
 	uint64_t l1_index, l1;
 	uint64_t page; /* a 4 KiB guest page known readable, or ~0 */
 };
 
-static bool dte_addr(struct vgic_its *its, struct dte_cache *c, uint32_t id,
-		     uint64_t *gpa)
+static int dte_addr(struct vgic_its *its, struct dte_cache *c, uint32_t id,
+		    uint64_t *gpa)
 {
 	uint64_t baser = its->baser[0];
 	uint64_t base = vgic__its_baser_addr(baser);
 	uint64_t size = vgic__its_baser_size(baser);
 	uint64_t dummy;
+	int ret;
 
 	if (id >> VGIC_ITS_DEV_BITS)
-		return false;
+		return 0;
 	if (!(baser & GITS_BASER_INDIRECT)) {
 		if (id >= size / ESZ)
-			return false;
+			return 0;
 		*gpa = base + (uint64_t)id * ESZ;
 	} else {
 		uint64_t index = id / L2_ENTRIES;
 
 		if (index >= size / ESZ)
-			return false;
+			return 0;
 		if (index != c->l1_index) {
-			if (vgic__its_read_entry(its->v, base + index * ESZ,
-						 &c->l1))
-				return false;
+			ret = vgic__its_read_entry(its->v, base + index * ESZ,
+						   &c->l1);
+			if (ret)
+				return ret == -EFAULT ? 0 : ret;
 			c->l1_index = index;
 		}
 		if (!(c->l1 & L1E_V))
-			return false;
+			return 0;
 		*gpa = (c->l1 & L1E_ADDR_MASK) + (id % L2_ENTRIES) * ESZ;
 	}
 	if (*gpa >> 12 == c->page)
-		return true;
-	if (vgic__its_read_entry(its->v, *gpa, &dummy))
-		return false;
+		return 1;
+	ret = vgic__its_read_entry(its->v, *gpa, &dummy);
+	if (ret)
+		return ret == -EFAULT ? 0 : ret;
 	c->page = *gpa >> 12;
-	return true;
+	return 1;
 }
 
 static int save_devices(struct vgic_its *its, struct wbatch *itw,
@@ -336,7 +349,7 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 {
 	struct dte_cache cache = { ~0ull, 0, ~0ull };
 	struct vgic_its_device *prev = NULL, *d;
-	uint64_t prev_gpa = 0, gpa;
+	uint64_t prev_gpa = 0, gpa = 0;
 	int ret;
 
 	for (d = vgic__its_next_device(its, 0); d;
@@ -344,7 +357,10 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 			 ? vgic__its_next_device(its, d->id + 1)
 			 : NULL) {
 		/* A DTE the table cannot address is skipped (KVM does too). */
-		if (!dte_addr(its, &cache, d->id, &gpa))
+		ret = dte_addr(its, &cache, d->id, &gpa);
+		if (ret < 0)
+			return ret;
+		if (!ret)
 			continue;
 		ret = save_itt(itw, d);
 		if (ret)

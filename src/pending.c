@@ -13,7 +13,9 @@
  *    are left as the guest wrote them (read-modify-write);
  *  - a byte is written only when one of its bits changes, so an unchanged
  *    pending table is not written (and its pages are not dirtied);
- *  - guest-memory failures return -EFAULT (QEMU tolerates that error).
+ *  - memory that is not guest RAM returns -EFAULT (QEMU tolerates that
+ *    error); a host failure (any other errno from read_guest/write_guest)
+ *    returns that errno, which the snapshot save does not tolerate.
  *
  * Better than KVM: KVM reads and writes one byte per LPI through a one-byte
  * cache.  Here the LPIs are bucketed by target (a counting sort, O(#LPIs +
@@ -66,17 +68,19 @@ static int save_bytewise(struct vgic *v, uint64_t base, const uint16_t *idx,
 			    vgic__v4_vpt_pending(v, intid); /* GICv4.1 VPT */
 
 		if (gpa != last) {
-			ret = v->ops.read_guest(v->opaque, gpa, &byte, 1);
+			ret = vgic__guest_err(
+				v->ops.read_guest(v->opaque, gpa, &byte, 1));
 			if (ret)
-				return -EFAULT;
+				return ret;
 			last = gpa;
 		}
 		if (!!(byte & bit) == want)
 			continue;
 		byte = want ? (uint8_t)(byte | bit) : (uint8_t)(byte & ~bit);
-		ret = v->ops.write_guest(v->opaque, gpa, &byte, 1);
+		ret = vgic__guest_err(
+			v->ops.write_guest(v->opaque, gpa, &byte, 1));
 		if (ret)
-			return -EFAULT;
+			return ret;
 	}
 	return 0;
 }
@@ -92,9 +96,11 @@ static int save_vcpu(struct vgic *v, uint32_t vcpu, const uint16_t *idx,
 	uint32_t len = hi - lo + 1;
 	int ret;
 
-	ret = v->ops.read_guest(v->opaque, base + lo, buf, len);
-	if (ret)
+	ret = vgic__guest_err(v->ops.read_guest(v->opaque, base + lo, buf, len));
+	if (ret == -EFAULT) /* part of the range may not be RAM */
 		return save_bytewise(v, base, idx, n);
+	if (ret)
+		return ret;
 	memcpy(orig, buf, len);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t intid = VGIC_MIN_LPI + idx[i];
@@ -116,10 +122,10 @@ static int save_vcpu(struct vgic *v, uint32_t vcpu, const uint16_t *idx,
 		}
 		for (j = i + 1; j < len && buf[j] != orig[j]; j++)
 			;
-		ret = v->ops.write_guest(v->opaque, base + lo + i, &buf[i],
-					 j - i);
+		ret = vgic__guest_err(v->ops.write_guest(
+			v->opaque, base + lo + i, &buf[i], j - i));
 		if (ret)
-			return -EFAULT;
+			return ret;
 		i = j;
 	}
 	return 0;

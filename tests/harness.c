@@ -30,7 +30,7 @@ static int th_read_guest(void *opaque, uint64_t gpa, void *buf, size_t len)
 
 	atomic_fetch_add(&h->nr_reads, 1);
 	if (th_fault(h))
-		return -EFAULT;
+		return h->fail_errno ? h->fail_errno : -EFAULT;
 	if (gpa < h->ram_base || gpa - h->ram_base > h->ram_size ||
 	    len > h->ram_size - (gpa - h->ram_base))
 		return -EFAULT;
@@ -45,7 +45,7 @@ static int th_write_guest(void *opaque, uint64_t gpa, const void *buf,
 
 	atomic_fetch_add(&h->nr_writes, 1);
 	if (th_fault(h))
-		return -EFAULT;
+		return h->fail_errno ? h->fail_errno : -EFAULT;
 	if (gpa < h->ram_base || gpa - h->ram_base > h->ram_size ||
 	    len > h->ram_size - (gpa - h->ram_base))
 		return -EFAULT;

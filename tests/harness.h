@@ -28,6 +28,9 @@ struct th_host {
 	 * else only that one.  0 disables. */
 	uint64_t fail_at;
 	bool fail_sticky;
+	/* What a failing access returns: 0 means -EFAULT ("not guest
+	 * RAM"); e.g. -EIO models a failure of the host itself. */
+	int fail_errno;
 	_Atomic uint64_t nr_accesses;
 };
 

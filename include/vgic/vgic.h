@@ -63,10 +63,20 @@ struct vgic_device;
 /**
  * struct vgic_host_ops - what the library needs from the VMM.
  * @read_guest:  copy @len bytes of guest physical memory at @gpa into @buf.
- *               Returns 0 or -EFAULT.  Used for ITS command queues, ITS
- *               tables and LPI configuration/pending tables.
+ *               Returns 0, -EFAULT when [@gpa, @gpa + @len) is not guest
+ *               RAM (the guest's doing: the library applies the rule the
+ *               architecture or KVM has for unreachable memory, e.g.
+ *               ITS_SAVE_TABLES skips a device whose DTE is not in RAM),
+ *               or another negative errno (-EIO, -EAGAIN, ...) for a
+ *               failure of the host itself, which the library never
+ *               blames on the guest: ITS_SAVE_TABLES, ITS_RESTORE_TABLES,
+ *               SAVE_PENDING_TABLES and the snapshot calls fail with it
+ *               (a command that needs the access is dropped, as it must
+ *               be: nobody else could be told).  Used for ITS command
+ *               queues, ITS tables and LPI configuration/pending tables.
  * @write_guest: copy @len bytes from @buf to guest physical memory at @gpa.
- *               Returns 0 or -EFAULT.
+ *               Returns 0, -EFAULT (not guest RAM) or another negative
+ *               errno (host failure), as @read_guest.
  * @kick_vcpu:   the vCPU's IRQ or FIQ output may have changed; the VMM should
  *               re-read vgic_vcpu_irq_pending()/vgic_vcpu_fiq_pending()
  *               (and wake the vCPU if it is idle in WFI).  May be NULL.
