@@ -142,6 +142,19 @@ static uint64_t sanitise_baser(uint64_t reg, uint64_t res0)
 	return reg & ~res0;
 }
 
+/*
+ * DEVIATION (finding F1): a userspace (REDIST_REGS) write whose result is
+ * the reset value 0 stores 0, where KVM would store the sanitised
+ * 0x180 (Inner RaWb) - so that the reset value a VM saved comes back as
+ * itself and a save/restore round trip is the identity.  Guest writes are
+ * always sanitised.
+ */
+static uint64_t sanitise_baser_ctx(const struct vgic_mmio_ctx *c, uint64_t reg,
+				   uint64_t res0)
+{
+	return c->uaccess && !reg ? 0 : sanitise_baser(reg, res0);
+}
+
 static uint64_t propbaser_read(struct vgic_mmio_ctx *c, uint32_t off,
 			       unsigned len)
 {
@@ -156,8 +169,8 @@ static void propbaser_write(struct vgic_mmio_ctx *c, uint32_t off,
 	/* UNPREDICTABLE while LPIs are enabled: ignored, as KVM. */
 	if (atomic_load(&rd_vcpu(c)->enable_lpis))
 		return;
-	l->propbaser = sanitise_baser(
-		vgic__mmio_deposit(l->propbaser, off, len, val),
+	l->propbaser = sanitise_baser_ctx(
+		c, vgic__mmio_deposit(l->propbaser, off, len, val),
 		GICR_PROPBASER_RES0);
 }
 
@@ -175,8 +188,8 @@ static void pendbaser_write(struct vgic_mmio_ctx *c, uint32_t off,
 
 	if (atomic_load(&rd->enable_lpis))
 		return;
-	rd->pendbaser = sanitise_baser(
-		vgic__mmio_deposit(rd->pendbaser, off, len, val),
+	rd->pendbaser = sanitise_baser_ctx(
+		c, vgic__mmio_deposit(rd->pendbaser, off, len, val),
 		GICR_PENDBASER_RES0);
 }
 

@@ -737,6 +737,18 @@ static void its_write_cbaser(struct vgic_its *its, uint32_t off, uint64_t val)
 	its->cwriter = 0;
 }
 
+/* DEVIATION (finding F1): userspace writing the reset value 0 gets 0 back,
+ * where KVM stores the sanitised 0x1800000000000000 (Inner RaWb), so that
+ * the CBASER of an ITS the guest never programmed survives a save/restore
+ * round trip unchanged.  Any other value takes the guest's path. */
+static int its_uwrite_cbaser(struct vgic_its *its, uint64_t val)
+{
+	its_write_cbaser(its, GITS_CBASER, val);
+	if (!val && !atomic_load(&its->enabled))
+		its->cbaser = 0;
+	return 0;
+}
+
 static uint64_t its_read_cwriter(struct vgic_its *its, uint32_t off)
 {
 	(void)off;
@@ -833,7 +845,8 @@ static const struct its_reg its_regs[] = {
 	{ GITS_CTLR, 4, 4, its_read_ctlr, its_write_ctlr, NULL },
 	{ GITS_IIDR, 4, 4, its_read_iidr, NULL, its_uwrite_iidr },
 	{ GITS_TYPER, 8, 8, its_read_typer, NULL, NULL },
-	{ GITS_CBASER, 8, 8, its_read_cbaser, its_write_cbaser, NULL },
+	{ GITS_CBASER, 8, 8, its_read_cbaser, its_write_cbaser,
+	  its_uwrite_cbaser },
 	{ GITS_CWRITER, 8, 8, its_read_cwriter, its_write_cwriter, NULL },
 	{ GITS_CREADR, 8, 8, its_read_creadr, NULL, its_uwrite_creadr },
 	{ GITS_BASER, 0x40, 8, its_read_baser, its_write_baser, NULL },

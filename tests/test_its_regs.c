@@ -229,6 +229,14 @@ static void test_cbaser_creadr(void **state)
 	assert_int_equal(uset(f, GITS_CBASER, 0xb800000040000402ull), 0);
 	assert_int_equal(ureg(f, GITS_CREADR), 0);
 	assert_int_equal(ureg(f, GITS_CWRITER), 0);
+	/* Finding F1: the reset value 0 restored from userspace stays 0
+	 * (DEVIATION: KVM stores InnerCache RaWb), a guest's 0 does not. */
+	th_write64(f->v, 0, ITS0 + GITS_CBASER, 0);
+	assert_int_equal(ureg(f, GITS_CBASER), 3ull << 59);
+	assert_int_equal(uset(f, GITS_CBASER, 0), 0);
+	assert_int_equal(ureg(f, GITS_CBASER), 0);
+	assert_int_equal(uset(f, GITS_CBASER, 0x40000000), 0);
+	assert_int_equal(ureg(f, GITS_CBASER), 3ull << 59 | 0x40000000);
 }
 
 static void test_enable_needs_valid(void **state)

@@ -554,6 +554,43 @@ static void test_cpu_sysregs(void **state)
 	th_host_free(h);
 }
 
+/*
+ * Finding F1 (docs/reliability.md): the reset value 0 of GICR_PROPBASER and
+ * GICR_PENDBASER written back from userspace (as a restore does) stays 0
+ * (DEVIATION: KVM sanitises it into 0x180), so a save/restore round trip of
+ * a VM that never programmed them is the identity.  Anything else, and
+ * every guest write, is sanitised as by KVM.
+ */
+static void test_baser_reset_round_trip(void **state)
+{
+	struct th_host *h = th_host_new(4096);
+	struct vgic_device *gic;
+	struct vgic *v = th_vm_v3(h, 2, NULL, 0, 0, &gic, NULL);
+	uint64_t rd1 = TH_GICR_BASE + 0x20000;
+	uint32_t val;
+
+	(void)state;
+	for (uint32_t off = R_PROPBASER; off <= R_PENDBASER; off += 8) {
+		/* A guest write of 0 is sanitised: Inner RaWb. */
+		th_write64(v, 1, rd1 + off, 0);
+		assert_int_equal(th_read64(v, 1, rd1 + off), 0x180);
+		/* Userspace restoring 0 in two halves gets 0 back. */
+		val = 0;
+		assert_int_equal(th_set_attr(gic, VGIC_GRP_REDIST_REGS,
+					     ATTR(1, off), &val), 0);
+		assert_int_equal(th_set_attr(gic, VGIC_GRP_REDIST_REGS,
+					     ATTR(1, off + 4), &val), 0);
+		assert_int_equal(th_read64(v, 1, rd1 + off), 0);
+		/* A non-zero userspace value is sanitised as KVM does. */
+		val = 0x40000000;
+		assert_int_equal(th_set_attr(gic, VGIC_GRP_REDIST_REGS,
+					     ATTR(1, off), &val), 0);
+		assert_int_equal(th_read64(v, 1, rd1 + off), 0x40000180);
+	}
+	vgic_destroy(v);
+	th_host_free(h);
+}
+
 static void test_user_pending_level(void **state)
 {
 	struct th_host *h = th_host_new(4096);
@@ -673,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_regs_errors),
 		cmocka_unit_test(test_cpu_sysregs),
 		cmocka_unit_test(test_user_pending_level),
+		cmocka_unit_test(test_baser_reset_round_trip),
 		cmocka_unit_test(test_no_gic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
