@@ -201,6 +201,7 @@ struct vgic {
 	/* LPIs and ITSes (lpi.c, its.c). */
 	struct vgic_lpis lpi;
 	struct vgic_device *its_dev[VGIC_MAX_ITS];
+	struct vgic_its *its[VGIC_MAX_ITS]; /* its_dev[i]->its, for the MSI path */
 	_Atomic uint32_t nr_its;  /* published with release order */
 
 	/* GICv4 backend state (v4.c); NULL unless vgic_v4_attach() was
@@ -343,7 +344,7 @@ void vgic__its_mmio(struct vgic *v, struct vgic_its *its, uint32_t vcpu,
 int vgic__its_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 		   uint64_t *val, int op);
 /* Lock-free MSI entry (called WITHOUT v->lock). */
-int vgic__its_signal_msi(struct vgic *v, struct vgic_its *its, uint32_t devid,
+int vgic__its_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 			 uint32_t eventid);
 /* gicv2_dist.c / gicv2_cpuif.c / gicv2_device.c */
 void vgic__v2_dist_mmio(struct vgic *v, uint32_t vcpu, uint64_t off,

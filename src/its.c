@@ -557,10 +557,20 @@ void vgic__its_reset(struct vgic_its *its)
 
 /* ---- the MSI path ---------------------------------------------------------- */
 
-int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
-		     uint32_t eventid)
+/*
+ * The MSI fast path (lock-free, see its.h).  Written so that the common
+ * case (translation found, LPI already pending or newly set, target
+ * already marked dirty) is one leaf function with no stack frame: the
+ * rare tails (GICv4 backend attached, target to be marked dirty and
+ * kicked) are tail calls into lpi.c.
+ */
+static inline int its_deliver(struct vgic *v, struct vgic_its *its,
+			      uint32_t devid, uint32_t eventid)
 {
-	uint32_t e, t, intid, lt;
+	struct vgic_vcpu *vcpu = v->vcpu;
+	uint32_t e, t, i, lt;
+	_Atomic uint64_t *w;
+	uint64_t bit;
 
 	if (!atomic_load_explicit(&its->enabled, memory_order_acquire))
 		return -EBUSY;
@@ -572,23 +582,66 @@ int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
 				 memory_order_acquire);
 	if (t >= v->nr_vcpus)
 		return 0;
-	if (!atomic_load_explicit(&v->vcpu[t].enable_lpis,
-				  memory_order_acquire))
+	if (!atomic_load_explicit(&vcpu[t].enable_lpis, memory_order_acquire))
 		return -EBUSY;
-	intid = vgic_its_ite_intid(e);
-	lt = atomic_load_explicit(&v->lpi.target[intid - VGIC_MIN_LPI],
-				  memory_order_acquire);
-	/* The LPI arrays live as long as the instance.  A GICv4-forwarded
-	 * LPI is made pending in the hardware instead. */
-	if (!vgic__v4_msi(v, intid))
-		vgic__lpi_set_pending(v, intid, lt);
-	return 1;
+	/* The LPI arrays live as long as the instance. */
+	if (atomic_load_explicit(&v->v4, memory_order_relaxed))
+		return vgic__lpi_msi_v4(v, vgic_its_ite_intid(e));
+	i = vgic_its_ite_intid(e) - VGIC_MIN_LPI;
+	w = &v->lpi.pending[i / 64];
+	bit = 1ull << (i % 64);
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
+	/* See vgic__lpi_mark_pending() for the lpi_dirty protocol. */
+	lt = atomic_load_explicit(&v->lpi.target[i], memory_order_seq_cst);
+	if (lt >= v->nr_vcpus ||
+	    atomic_load_explicit(&vcpu[lt].lpi_dirty, memory_order_seq_cst))
+		return 1;
+	return vgic__lpi_notify(v, lt);
 }
 
-int vgic__its_signal_msi(struct vgic *v, struct vgic_its *its, uint32_t devid,
+int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
+		     uint32_t eventid)
+{
+	return its_deliver(v, its, devid, eventid);
+}
+
+static inline bool its_contains(const struct vgic_its *its, uint64_t gpa)
+{
+	/* The fields are atomics written once under the lock; the MSI path
+	 * reads them without it. */
+	struct vgic_its *w = (struct vgic_its *)(uintptr_t)its;
+	uint64_t base;
+
+	if (!atomic_load_explicit(&w->base_set, memory_order_acquire))
+		return false;
+	base = atomic_load_explicit(&w->base, memory_order_relaxed);
+	/* base + VGIC_ITS_SIZE <= VGIC_PHYS_LIMIT: gpa < base wraps to a
+	 * difference above VGIC_ITS_SIZE. */
+	return gpa - base < VGIC_ITS_SIZE;
+}
+
+bool vgic__its_contains(const struct vgic_its *its, uint64_t gpa)
+{
+	return its_contains(its, gpa);
+}
+
+int vgic__its_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 			 uint32_t eventid)
 {
-	return vgic__its_inject(v, its, devid, eventid);
+	/* The ITS list only grows; its_dev[i] is written before nr_its is
+	 * published with release order, so this is safe without the lock. */
+	uint32_t n = atomic_load_explicit(&v->nr_its, memory_order_acquire);
+
+	if (!n)
+		return -ENODEV;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vgic_its *its = v->its[i];
+
+		if (its_contains(its, doorbell))
+			return its_deliver(v, its, devid, eventid);
+	}
+	return -EINVAL;
 }
 
 /* ---- command queue ----------------------------------------------------------- */
@@ -864,19 +917,6 @@ static const struct its_reg *its_find_reg(uint64_t off, uint32_t *reg_off)
 		}
 	}
 	return NULL;
-}
-
-bool vgic__its_contains(const struct vgic_its *its, uint64_t gpa)
-{
-	/* The fields are atomics written once under the lock; the MSI path
-	 * reads them without it. */
-	struct vgic_its *w = (struct vgic_its *)(uintptr_t)its;
-	uint64_t base;
-
-	if (!atomic_load_explicit(&w->base_set, memory_order_acquire))
-		return false;
-	base = atomic_load_explicit(&w->base, memory_order_relaxed);
-	return gpa >= base && gpa - base < VGIC_ITS_SIZE;
 }
 
 /*

@@ -260,10 +260,9 @@ static inline uint32_t vgic__its_translate(struct vgic_its *its,
 	}
 	if (!e)
 		return 0;
-	/* Order the loads above before the re-checks (seqcount read side). */
+	/* Order the loads above before the re-check (seqcount read side). */
 	atomic_thread_fence(memory_order_acquire);
-	if (atomic_load_explicit(&d->seq, memory_order_relaxed) != seq ||
-	    atomic_load_explicit(slot, memory_order_relaxed) != d)
+	if (atomic_load_explicit(&d->seq, memory_order_relaxed) != seq)
 		return 0;
 	return e;
 }
@@ -374,6 +373,39 @@ void vgic__lpi_set_target(struct vgic *v, uint32_t intid, uint32_t target);
 /* Set LPI @intid pending and kick its target (lock-free; no existence
  * check beyond the caller's translation). */
 void vgic__lpi_set_pending(struct vgic *v, uint32_t intid, uint32_t target);
+/* The MSI fast path's out-of-line tails (lock-free, return 1): mark
+ * @target (a vCPU) dirty and kick it; deliver LPI @intid when a GICv4
+ * backend is attached (forwarded, or vgic__lpi_set_pending()). */
+int vgic__lpi_notify(struct vgic *v, uint32_t target);
+int vgic__lpi_msi_v4(struct vgic *v, uint32_t intid);
+/* Its body. */
+static inline void vgic__lpi_mark_pending(struct vgic *v, uint32_t intid,
+					  uint32_t target)
+{
+	uint32_t i = intid - VGIC_MIN_LPI;
+	_Atomic uint64_t *w = &v->lpi.pending[i / 64];
+	uint64_t bit = 1ull << (i % 64);
+	struct vgic_vcpu *c;
+
+	/* Already pending and the target already told: nothing changes.
+	 * The OR and the lpi_dirty load are seq_cst against the consumer's
+	 * seq_cst store of false followed by its seq_cst scan of the bitmap
+	 * (vgic__update_vcpu, vgic__lpi_best): either the scan sees the bit,
+	 * or this load sees false (or later) and the store below lands after
+	 * the consumer's false.  The store itself only needs release: a
+	 * vgic__vcpu_sync_dirty() that reads it then sees the bit.  It is
+	 * skipped when the flag is already set (no write, no line bounce). */
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
+	if (target >= v->nr_vcpus)
+		return;
+	c = &v->vcpu[target];
+	if (atomic_load_explicit(&c->lpi_dirty, memory_order_seq_cst))
+		return;
+	atomic_store_explicit(&c->lpi_dirty, true, memory_order_release);
+	if (v->ops.kick_vcpu)
+		v->ops.kick_vcpu(v->opaque, target);
+}
 /* MOVALL: every LPI targeting @from now targets @to. */
 void vgic__lpi_move_all(struct vgic *v, uint32_t from, uint32_t to);
 

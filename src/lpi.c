@@ -269,29 +269,28 @@ void vgic__lpi_move_all(struct vgic *v, uint32_t from, uint32_t to)
 
 void vgic__lpi_set_pending(struct vgic *v, uint32_t intid, uint32_t target)
 {
-	uint32_t i = intid - VGIC_MIN_LPI;
-	_Atomic uint64_t *w = &v->lpi.pending[i / 64];
-	uint64_t bit = 1ull << (i % 64);
-	struct vgic_vcpu *c;
+	vgic__lpi_mark_pending(v, intid, target);
+}
 
-	/* Already pending and the target already told: nothing changes.
-	 * The OR and the lpi_dirty load are seq_cst against the consumer's
-	 * seq_cst store of false followed by its seq_cst scan of the bitmap
-	 * (vgic__update_vcpu, vgic__lpi_best): either the scan sees the bit,
-	 * or this load sees false (or later) and the store below lands after
-	 * the consumer's false.  The store itself only needs release: a
-	 * vgic__vcpu_sync_dirty() that reads it then sees the bit.  It is
-	 * skipped when the flag is already set (no write, no line bounce). */
-	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
-		atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
-	if (target >= v->nr_vcpus)
-		return;
-	c = &v->vcpu[target];
-	if (atomic_load_explicit(&c->lpi_dirty, memory_order_seq_cst))
-		return;
-	atomic_store_explicit(&c->lpi_dirty, true, memory_order_release);
+int vgic__lpi_notify(struct vgic *v, uint32_t target)
+{
+	atomic_store_explicit(&v->vcpu[target].lpi_dirty, true,
+			      memory_order_release);
 	if (v->ops.kick_vcpu)
 		v->ops.kick_vcpu(v->opaque, target);
+	return 1;
+}
+
+int vgic__lpi_msi_v4(struct vgic *v, uint32_t intid)
+{
+	/* A GICv4-forwarded LPI is made pending in the hardware instead. */
+	if (!vgic__v4_msi(v, intid))
+		vgic__lpi_set_pending(v, intid,
+				      atomic_load_explicit(
+					      &v->lpi.target[intid -
+							     VGIC_MIN_LPI],
+					      memory_order_seq_cst));
+	return 1;
 }
 
 int vgic__lpi_enable(struct vgic *v, uint32_t vcpu, bool ptz)

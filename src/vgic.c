@@ -201,6 +201,7 @@ int vgic_device_create(struct vgic *v, uint32_t type, struct vgic_device **out)
 			goto out_unlock;
 		}
 		v->its_dev[v->nr_its] = d;
+		v->its[v->nr_its] = d->its;
 		atomic_store_explicit(&v->nr_its, v->nr_its + 1,
 				      memory_order_release);
 	} else {
@@ -432,21 +433,9 @@ int vgic_irq_line(struct vgic *v, uint32_t vcpu, uint32_t intid, bool level)
 int vgic_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 		    uint32_t data)
 {
-	uint32_t n;
-
 	if (!v)
 		return -EINVAL;
-	/* The ITS list only grows; its_dev[i] is written before nr_its is
-	 * published with release order, so this is safe without the lock. */
-	n = atomic_load_explicit(&v->nr_its, memory_order_acquire);
-	if (!n)
-		return -ENODEV;
-	for (uint32_t i = 0; i < n; i++) {
-		struct vgic_its *its = v->its_dev[i]->its;
-		if (vgic__its_contains(its, doorbell))
-			return vgic__its_signal_msi(v, its, devid, data);
-	}
-	return -EINVAL;
+	return vgic__its_signal_msi(v, doorbell, devid, data);
 }
 
 bool vgic_vcpu_irq_pending(struct vgic *v, uint32_t vcpu)
