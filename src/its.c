@@ -370,7 +370,7 @@ int vgic__its_map_ite(struct vgic_its *its, struct vgic_its_device *d,
 	if (eventid >> d->nbits || intid < VGIC_MIN_LPI ||
 	    intid > VGIC_MAX_LPI_INTID || icid >= VGIC_ITS_NR_ICIDS)
 		return -EINVAL;
-	target = atomic_load_explicit(&its->coll[icid], memory_order_relaxed);
+	target = vgic__its_collection(its, icid);
 	if (target == VGIC_ITS_NO_COLL)
 		return -EINVAL;
 	if (vgic__its_get_ite(d, eventid))
@@ -416,7 +416,7 @@ void vgic__its_move_ite(struct vgic_its *its, struct vgic_its_device *d,
 	atomic_store_explicit(slot, vgic_its_ite_pack(vgic_its_ite_intid(e),
 						      icid),
 			      memory_order_release);
-	target = atomic_load_explicit(&its->coll[icid], memory_order_relaxed);
+	target = vgic__its_collection(its, icid);
 	if (target < its->v->nr_vcpus)
 		vgic__lpi_set_target(its->v, vgic_its_ite_intid(e), target);
 }
@@ -485,7 +485,36 @@ uint32_t vgic__its_collection(struct vgic_its *its, uint32_t icid)
 {
 	if (icid >= VGIC_ITS_NR_ICIDS)
 		return VGIC_ITS_NO_COLL;
-	return atomic_load_explicit(&its->coll[icid], memory_order_relaxed);
+	return vgic_its_coll_target(
+		atomic_load_explicit(&its->coll[icid], memory_order_relaxed));
+}
+
+/* The collection word of a mapped collection (see its.h). */
+static uint32_t coll_word(struct vgic *v, uint32_t target)
+{
+	if (target < v->nr_vcpus &&
+	    !atomic_load_explicit(&v->vcpu[target].enable_lpis,
+				  memory_order_relaxed))
+		return target | VGIC_ITS_COLL_LPIS_OFF;
+	return target;
+}
+
+void vgic__its_lpis_enabled(struct vgic *v, uint32_t vcpu, bool on)
+{
+	uint32_t n = atomic_load_explicit(&v->nr_its, memory_order_relaxed);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct vgic_its *its = v->its[i];
+
+		for (uint32_t c = 0; its->nr_colls && c < VGIC_ITS_NR_ICIDS;
+		     c++)
+			if (vgic__its_collection(its, c) == vcpu)
+				atomic_store_explicit(
+					&its->coll[c],
+					on ? vcpu
+					   : vcpu | VGIC_ITS_COLL_LPIS_OFF,
+					memory_order_release);
+	}
 }
 
 int vgic__its_map_collection(struct vgic_its *its, uint32_t icid,
@@ -499,7 +528,8 @@ int vgic__its_map_collection(struct vgic_its *its, uint32_t icid,
 		return -EINVAL;
 	if (vgic__its_collection(its, icid) == VGIC_ITS_NO_COLL)
 		its->nr_colls++;
-	atomic_store_explicit(&its->coll[icid], target, memory_order_release);
+	atomic_store_explicit(&its->coll[icid], coll_word(its->v, target),
+			      memory_order_release);
 	if (target == VGIC_NO_VCPU || !its->coll_ites[icid])
 		return 0;
 	/* Retarget the LPIs of every ITE using @icid: O(ITEs of the ITS), as
@@ -526,8 +556,8 @@ bool vgic__its_next_collection(struct vgic_its *its, uint32_t from,
 			       uint32_t *icid, uint32_t *target)
 {
 	for (uint32_t i = from; its->nr_colls && i < VGIC_ITS_NR_ICIDS; i++) {
-		uint32_t t = atomic_load_explicit(&its->coll[i],
-						  memory_order_relaxed);
+		uint32_t t = vgic__its_collection(its, i);
+
 		if (t != VGIC_ITS_NO_COLL) {
 			*icid = i;
 			*target = t;
@@ -578,12 +608,11 @@ static inline int its_deliver(struct vgic *v, struct vgic_its *its,
 	e = vgic__its_translate(its, devid, eventid);
 	if (!e)
 		return 0;
+	/* The collection word folds in the target's EnableLPIs (its.h). */
 	t = atomic_load_explicit(&its->coll[vgic_its_ite_icid(e)],
 				 memory_order_acquire);
 	if (t >= v->nr_vcpus)
-		return 0;
-	if (!atomic_load_explicit(&vcpu[t].enable_lpis, memory_order_acquire))
-		return -EBUSY;
+		return vgic_its_coll_target(t) < v->nr_vcpus ? -EBUSY : 0;
 	/* The LPI arrays live as long as the instance. */
 	if (atomic_load_explicit(&v->v4, memory_order_relaxed))
 		return vgic__lpi_msi_v4(v, vgic_its_ite_intid(e));

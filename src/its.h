@@ -97,6 +97,9 @@
 #define VGIC_ITS_CMD_SIZE 32
 #define VGIC_ITS_NR_ABIS 1       /* IIDR.Revision 0 = table ABI REV0 */
 #define VGIC_ITS_NO_COLL 0xfffffffeu /* its->coll[]: no such collection */
+/* its->coll[]: ORed into a mapped collection's target while that vCPU's
+ * GICR_CTLR.EnableLPIs is 0 (the MSI path then answers -EBUSY). */
+#define VGIC_ITS_COLL_LPIS_OFF (1u << 30)
 
 /* Command opcodes (DW0[7:0]). */
 enum {
@@ -149,6 +152,13 @@ static inline uint32_t vgic_its_ite_pack(uint32_t intid, uint32_t icid)
 }
 static inline uint32_t vgic_its_ite_intid(uint32_t e) { return e >> 16; }
 static inline uint32_t vgic_its_ite_icid(uint32_t e) { return e & 0xffff; }
+
+/* The target (vcpu_id, VGIC_NO_VCPU or VGIC_ITS_NO_COLL) of a collection
+ * word. */
+static inline uint32_t vgic_its_coll_target(uint32_t w)
+{
+	return w < VGIC_ITS_NO_COLL ? w & ~VGIC_ITS_COLL_LPIS_OFF : w;
+}
 
 /* Size classes of devices: nbits (1..6) for inline ITTs, one for l2. */
 #define VGIC_ITS_DEV_CLASSES (VGIC_ITS_INLINE_BITS + 2)
@@ -318,6 +328,9 @@ bool vgic__its_next_ite(struct vgic_its_device *d, uint32_t from,
  * LPI.  Returns 0 or -EINVAL (icid or target out of range). */
 int vgic__its_map_collection(struct vgic_its *its, uint32_t icid,
 			     uint32_t target);
+/* GICR_CTLR.EnableLPIs of @vcpu changed (lpi.c): update the collection
+ * words of every ITS (O(ICIDs) per ITS that has collections). */
+void vgic__its_lpis_enabled(struct vgic *v, uint32_t vcpu, bool on);
 /* MAPC V=0: the collection no longer exists; ITEs keep their ICID. */
 void vgic__its_unmap_collection(struct vgic_its *its, uint32_t icid);
 /* Target of @icid: vcpu_id, VGIC_NO_VCPU, or VGIC_ITS_NO_COLL. */

@@ -401,8 +401,7 @@ static int save_collections(struct vgic_its *its, struct wbatch *w)
 	 */
 	for (uint32_t icid = 0; icid < VGIC_ITS_NR_ICIDS && icid < nr && n < nr;
 	     icid++) {
-		uint32_t t = atomic_load_explicit(&its->coll[icid],
-						  memory_order_relaxed);
+		uint32_t t = vgic__its_collection(its, icid);
 
 		if (t == VGIC_ITS_NO_COLL) {
 			if (!its->coll_ites[icid])

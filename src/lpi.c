@@ -293,7 +293,19 @@ int vgic__lpi_msi_v4(struct vgic *v, uint32_t intid)
 	return 1;
 }
 
+static int lpi_sync_pending(struct vgic *v, uint32_t vcpu, bool ptz);
+
 int vgic__lpi_enable(struct vgic *v, uint32_t vcpu, bool ptz)
+{
+	int ret = lpi_sync_pending(v, vcpu, ptz);
+
+	/* Only now may MSIs reach @vcpu (its collections' words lose
+	 * VGIC_ITS_COLL_LPIS_OFF): none can be overwritten by the sync. */
+	vgic__its_lpis_enabled(v, vcpu, true);
+	return ret;
+}
+
+static int lpi_sync_pending(struct vgic *v, uint32_t vcpu, bool ptz)
 {
 	struct vgic_lpis *l = &v->lpi;
 	uint64_t cached_gpa = 0;
@@ -334,7 +346,8 @@ void vgic__lpi_disable(struct vgic *v, uint32_t vcpu)
 	struct vgic_lpis *l = &v->lpi;
 
 	/* No translation cache to invalidate: translations are the ITS
-	 * structures themselves. */
+	 * structures themselves.  MSIs to @vcpu get -EBUSY from here on. */
+	vgic__its_lpis_enabled(v, vcpu, false);
 	if (!l->refs)
 		return;
 	for (uint32_t i = 0; i < VGIC_NR_LPIS; i++)

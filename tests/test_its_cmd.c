@@ -334,6 +334,39 @@ static void test_movi(void **state)
 	assert_int_equal(gi_take(f->v, 3), 8192);
 }
 
+/* Collections mapped while their target's EnableLPIs is 0: MSIs get
+ * -EBUSY until it is set, and MAPTI/MOVI still route the LPIs there. */
+static void test_lpis_disabled_target(void **state)
+{
+	struct fx *f = *state;
+
+	th_write32(f->v, 2, gi_rd(2) + GICR_CTLR_OFF, 0);
+	map_basic(f, 1, 0, 0);
+	gi_mapc(&f->g, 5, 2, true);
+	gi_mapti(&f->g, 1, 0, 8192, 5);
+	gi_mapti(&f->g, 1, 1, 8193, 0);
+	assert_int_equal(gi_msi(&f->g, 1, 0), -EBUSY);
+	assert_int_equal(gi_msi(&f->g, 1, 1), 1);
+	assert_int_equal(gi_take(f->v, 0), 8193);
+	gi_devcmd(&f->g, 0x01, 1, 1, 5); /* MOVI to the disabled vCPU */
+	assert_int_equal(gi_msi(&f->g, 1, 1), -EBUSY);
+	assert_false(vgic_vcpu_irq_pending(f->v, 2));
+	th_write32(f->v, 2, gi_rd(2) + GICR_CTLR_OFF, 1);
+	assert_int_equal(gi_msi(&f->g, 1, 0), 1);
+	assert_int_equal(gi_msi(&f->g, 1, 1), 1);
+	assert_int_equal(gi_take(f->v, 0), SPURIOUS);
+	assert_int_equal(gi_take(f->v, 2), 8192);
+	assert_int_equal(gi_take(f->v, 2), 8193);
+	/* Disabling again, and remapping the collection meanwhile. */
+	th_write32(f->v, 2, gi_rd(2) + GICR_CTLR_OFF, 0);
+	assert_int_equal(gi_msi(&f->g, 1, 0), -EBUSY);
+	gi_mapc(&f->g, 5, 3, true);
+	assert_int_equal(gi_msi(&f->g, 1, 0), 1);
+	assert_int_equal(gi_take(f->v, 3), 8192);
+	gi_mapc(&f->g, 5, 2, true);
+	assert_int_equal(gi_msi(&f->g, 1, 0), -EBUSY);
+}
+
 static void test_discard_clear_int(void **state)
 {
 	struct fx *f = *state;
@@ -627,6 +660,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cmd_read_fault, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_movi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lpis_disabled_target,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discard_clear_int, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_inv_invall, setup,
