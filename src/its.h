@@ -13,9 +13,12 @@
  *                                                  -> e[EventID & 63]
  *   an ITT entry is a packed uint32_t: pINTID[31:16] | ICID[15:0];
  *   pINTID 0 means "no ITE" (as in the ITE table format).
- *   its->coll[ICID] is the collection's target vcpu_id, VGIC_NO_VCPU for a
- *   collection that exists but is unmapped (created by MAPTI), or
- *   VGIC_ITS_NO_COLL when the collection does not exist.
+ *   its->coll[ICID] is the collection word: the collection's target
+ *   vcpu_id, ORed with VGIC_ITS_COLL_LPIS_OFF while that vCPU's
+ *   GICR_CTLR.EnableLPIs is 0; VGIC_NO_VCPU for a collection that exists
+ *   but is unmapped (created by MAPTI); VGIC_ITS_NO_COLL when the
+ *   collection does not exist.  Readers other than the MSI path use
+ *   vgic__its_collection(), which strips the flag.
  *
  * Reclamation: type-stable memory plus validation (no reader bookkeeping).
  * Every object the fast path can reach (devpage, device, l2, chunk) stays
@@ -43,10 +46,38 @@
  * (vgic__its_translate):
  *   d = dir slot; s = d->seq (acquire), 0 if odd; key = devid | nbits<<16
  *   must match; load the entry through the inline array or l2/chunk
- *   (bounded by the object's own class); acquire fence; re-read d->seq and
- *   the dir slot: any change means the device was unmapped (and maybe
- *   reused) inside the window, and the answer is "no translation", which is
- *   what a reader ordered just after that unmap would get.
+ *   (bounded by the object's own class); acquire fence; re-read d->seq:
+ *   any change means the device was unmapped (and maybe reused) inside the
+ *   window, and the answer is "no translation", which is what a reader
+ *   ordered just after that unmap would get.  The seq re-check alone is
+ *   enough: the unmap makes seq odd before (release fence) any store a
+ *   reader could see from that unmap or a later reuse (slot NULL, ITT
+ *   entries, the new key), so a reader that saw any of them re-reads a
+ *   different seq; re-reading the dir slot as well would add nothing.  (A
+ *   seq that wraps 2^32 within one reader's window of a few loads is not
+ *   a practical concern: each unmap+map takes the lock.)
+ *
+ * The MSI fast path (its.c its_deliver, after vgic_signal_msi found the
+ * ITS in v->its[], which only grows, published by v->nr_its):
+ *   its->enabled; the ITT entry (above); the collection word (one load
+ *   gives the target and its EnableLPIs: -EBUSY / 0 / go on); v->v4 (a
+ *   GICv4 backend takes the out-of-line path); the pending bit (atomic OR
+ *   only if clear); then the LPI's target, read after the OR, and its
+ *   lpi_dirty flag (mark + kick out of line, only if clear).  Every word is
+ *   read once with a single atomic load, so a stale value is one that was
+ *   current at some instant inside the call: the MSI is ordered before the
+ *   concurrent MAPC/MOVI/MOVALL/EnableLPIs/ITS-disable that replaced it,
+ *   as if it had arrived just earlier.  The target is read after the OR
+ *   (both seq_cst) so that a concurrent retarget (vgic__lpi_set_target:
+ *   store target, then load pending) either sees the bit and recomputes
+ *   both vCPUs, or this read sees the new target, which is then marked.
+ *   The flag in the collection word is cleared by EnableLPIs 0->1 only
+ *   after the pending-table sync, so no MSI bit is overwritten by it.
+ *   One window remains, as in KVM (whose EnableLPIs check and injection
+ *   are not atomic either): an MSI that passed the collection word just
+ *   before EnableLPIs 1->0 may set its bit after the disable dropped the
+ *   vCPU's pending LPIs; nothing delivers it (the vCPU takes no LPIs) and
+ *   the next EnableLPIs 0->1 rewrites it from the pending table.
  * The fast path takes no reference on anything: the LPI arrays it then
  * touches (lpi.c) live as long as the instance, so a translation that
  * races with DISCARD/MAPD V=0 can at worst set the pending bit of an LPI
