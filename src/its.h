@@ -76,8 +76,9 @@
  *   One window remains, as in KVM (whose EnableLPIs check and injection
  *   are not atomic either): an MSI that passed the collection word just
  *   before EnableLPIs 1->0 may set its bit after the disable dropped the
- *   vCPU's pending LPIs; nothing delivers it (the vCPU takes no LPIs) and
- *   the next EnableLPIs 0->1 rewrites it from the pending table.
+ *   vCPU's pending LPIs, so that LPI stays pending (as one queued after
+ *   KVM's vgic_flush_pending_lpis would); the next EnableLPIs 0->1
+ *   rewrites it from the pending table.
  * The fast path takes no reference on anything: the LPI arrays it then
  * touches (lpi.c) live as long as the instance, so a translation that
  * races with DISCARD/MAPD V=0 can at worst set the pending bit of an LPI
