@@ -159,23 +159,6 @@ void fz_snapshot_roundtrip(struct vgic *v, const struct vgic_host_ops *ops,
 	if (ret)
 		fz_fail("vgic_create: %s", vgic_strerror(ret));
 	ret = vgic_snapshot_restore(v2, s1, l1);
-	/*
-	 * KNOWN FINDING F4 (docs/reliability.md): a guest that points a valid
-	 * GITS_BASER (or a PENDBASER its LPIs need) outside guest RAM makes
-	 * its snapshot unrestorable: ITS_RESTORE_TABLES reads that memory
-	 * and fails with -EFAULT, exactly as KVM's does.  -EFAULT can only
-	 * come from unreadable guest memory, which the source referenced.
-	 */
-	/* KNOWN FINDING F5: likewise with guest-written garbage in table
-	 * memory that SAVE_TABLES does not rewrite (it writes live entries
-	 * only, as KVM): RESTORE_TABLES rejects it with -EINVAL. */
-	if ((ret == -EFAULT ||
-	     (ret == -EINVAL && strstr(vgic_last_error(v2), "ITS restore"))) &&
-	    !getenv("VGIC_FUZZ_STRICT")) {
-		free(s1);
-		vgic_destroy(v2);
-		return;
-	}
 	if (ret)
 		fz_fail("a snapshot just saved does not restore: %s (%s)",
 			vgic_strerror(ret), vgic_last_error(v2));

@@ -343,6 +343,10 @@ void vgic__its_mmio(struct vgic *v, struct vgic_its *its, uint32_t vcpu,
 		    uint64_t off, uint64_t *val, uint32_t len, bool write);
 int vgic__its_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 		   uint64_t *val, int op);
+/* The ITS maps at least one device or collection (lock held). */
+bool vgic__its_has_mappings(const struct vgic_its *its);
+/* its_table.c, for the snapshot (lock held): see its.h. */
+int vgic__its_verify_tables(struct vgic_its *its);
 /* Lock-free MSI entry (called WITHOUT v->lock). */
 int vgic__its_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 			 uint32_t eventid);

@@ -53,12 +53,14 @@ int vgic__its_write_entry(struct vgic *v, uint64_t gpa, uint64_t val)
 	return vgic__guest_err(v->ops.write_guest(v->opaque, gpa, b, 8));
 }
 
-/* KVM's "visible gfn" check: the 8-byte entry at @gpa is readable. */
-static bool its_visible(struct vgic *v, uint64_t gpa)
+/* KVM's "visible gfn" check: 1 if the 8-byte entry at @gpa is guest RAM,
+ * 0 if not, or a host failure's errno. */
+static int its_visible(struct vgic *v, uint64_t gpa)
 {
 	uint64_t dummy;
+	int ret = vgic__its_read_entry(v, gpa, &dummy);
 
-	return vgic__its_read_entry(v, gpa, &dummy) == 0;
+	return ret == -EFAULT ? 0 : ret ? ret : 1;
 }
 
 uint64_t vgic__its_baser_addr(uint64_t baser)
@@ -71,41 +73,49 @@ uint64_t vgic__its_baser_size(uint64_t baser)
 	return ((baser & 0xff) + 1) << 16;
 }
 
-bool vgic__its_check_id(struct vgic_its *its, uint64_t baser, uint32_t id,
-			uint64_t *eaddr)
+int vgic__its_check_id_err(struct vgic_its *its, uint64_t baser, uint32_t id,
+			    uint64_t *eaddr)
 {
 	uint64_t size = vgic__its_baser_size(baser);
 	uint64_t base = vgic__its_baser_addr(baser);
 	uint64_t esz = ((baser >> GITS_BASER_ESZ_SHIFT) & 0x1f) + 1;
 	uint64_t type = (baser >> GITS_BASER_TYPE_SHIFT) & 7;
 	uint64_t l1, addr, index;
+	int ret;
 
 	if (type == GITS_BASER_TYPE_DEVICE) {
 		if (id >> VGIC_ITS_DEV_BITS)
-			return false;
+			return 0;
 	} else if (type == GITS_BASER_TYPE_COLL) {
 		if (id >= VGIC_ITS_NR_ICIDS)
-			return false;
+			return 0;
 	} else {
-		return false;
+		return 0;
 	}
 	if (!(baser & GITS_BASER_INDIRECT)) {
 		if (id >= size / esz)
-			return false;
+			return 0;
 		addr = base + id * esz;
 	} else {
 		index = id / (0x10000 / esz);
 		if (index >= size / 8)
-			return false;
-		if (vgic__its_read_entry(its->v, base + index * 8, &l1))
-			return false;
+			return 0;
+		ret = vgic__its_read_entry(its->v, base + index * 8, &l1);
+		if (ret)
+			return ret == -EFAULT ? 0 : ret;
 		if (!(l1 & (1ull << 63)))
-			return false;
+			return 0;
 		addr = (l1 & 0x000fffffffff0000ull) + (id % (0x10000 / esz)) * esz;
 	}
 	if (eaddr)
 		*eaddr = addr;
 	return its_visible(its->v, addr);
+}
+
+bool vgic__its_check_id(struct vgic_its *its, uint64_t baser, uint32_t id,
+			uint64_t *eaddr)
+{
+	return vgic__its_check_id_err(its, baser, id, eaddr) > 0;
 }
 
 /* ---- translation structures ---------------------------------------------- */
@@ -583,6 +593,11 @@ void vgic__its_reset(struct vgic_its *its)
 	atomic_store(&its->enabled, false);
 	vgic__its_free_devices(its);
 	vgic__its_free_collections(its);
+}
+
+bool vgic__its_has_mappings(const struct vgic_its *its)
+{
+	return its->nr_devices || its->nr_colls;
 }
 
 /* ---- the MSI path ---------------------------------------------------------- */

@@ -239,6 +239,9 @@ struct vgic_its {
 	uint32_t abi_rev;          /* GITS_IIDR.Revision */
 	uint64_t baser[2];         /* BASER0 device table, BASER1 collections */
 	uint64_t cbaser, creadr, cwriter;
+	/* What the last ITS_SAVE_TABLES wrote (vgic__its_verify_tables). */
+	uint32_t saved_devs;
+	uint64_t saved_ites;
 
 	/* Mappings. */
 	_Atomic(struct vgic_its_devpage *) dir[1u << (VGIC_ITS_DEV_BITS - 8)];
@@ -380,6 +383,11 @@ void vgic__its_free_collections(struct vgic_its *its);
  */
 bool vgic__its_check_id(struct vgic_its *its, uint64_t baser, uint32_t id,
 			uint64_t *eaddr);
+/* The same as 1 (yes), 0 (no) or the errno of a host failure (any but
+ * -EFAULT, which means "not RAM": no), for callers that must not blame the
+ * guest for the host (table restore). */
+int vgic__its_check_id_err(struct vgic_its *its, uint64_t baser, uint32_t id,
+			   uint64_t *eaddr);
 /* GPA of a table described by a BASER value (64 KB pages, PA[51:48]). */
 uint64_t vgic__its_baser_addr(uint64_t baser);
 /* Bytes of the table: (Size + 1) x 64 KB. */
@@ -399,9 +407,21 @@ int vgic__its_handle_cmd(struct vgic_its *its, const uint64_t cmd[4]);
 int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
 		     uint32_t eventid);
 
-/* its_table.c (engineer "save"): CTRL SAVE_TABLES / RESTORE_TABLES. */
+/* its_table.c: CTRL SAVE_TABLES / RESTORE_TABLES. */
 int vgic__its_save_tables(struct vgic_its *its);
 int vgic__its_restore_tables(struct vgic_its *its);
+/*
+ * For the snapshot, right after vgic__its_save_tables(): make sure that
+ * RESTORE_TABLES of the tables now in guest RAM rebuilds exactly the
+ * mappings that save wrote.  Entries the restore scan would read that
+ * are not what save wrote (guest-written garbage in ITS-owned memory) are
+ * zeroed in guest RAM.  Returns 0, or the errno (and vgic_last_error()
+ * text) the restore would fail with: table memory that is not guest RAM,
+ * a live entry the restore would reject (an ICID the collection table no
+ * longer holds), tables that alias each other.  Nothing but those zeroed
+ * entries changes.  (vgic__its_verify_tables is declared in internal.h:
+ * the snapshot code calls it.)
+ */
 
 /* ---- LPIs (lpi.c) used by the ITS (v->lock held) ------------------------- */
 
@@ -411,6 +431,9 @@ uint32_t vgic__lpi_limit(struct vgic *v);
  * from PROPBASER: -EFAULT on failure; pending synced from @target's
  * pending table).  @target is vcpu_id or VGIC_NO_VCPU. */
 int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target);
+/* The guest-memory reads vgic__lpi_get() would make to create @intid for
+ * @target succeed: 0 or their errno (nothing changes). */
+int vgic__lpi_check_readable(struct vgic *v, uint32_t intid, uint32_t target);
 /* Drop a reference; the LPI stops existing (and pending) at 0. */
 void vgic__lpi_put(struct vgic *v, uint32_t intid);
 /* Retarget an existing LPI (moves its pending state with it). */

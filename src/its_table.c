@@ -365,6 +365,8 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 		ret = save_itt(itw, d);
 		if (ret)
 			return ret;
+		its->saved_devs++;
+		its->saved_ites += d->nr_ites;
 		if (prev) {
 			uint32_t next = d->id - prev->id;
 
@@ -437,6 +439,8 @@ int vgic__its_save_tables(struct vgic_its *its)
 		return -ENOMEM;
 	w[0].v = w[1].v = v;
 	w[0].n = w[1].n = 0;
+	its->saved_devs = 0;
+	its->saved_ites = 0;
 	if (its->baser[0] & GITS_BASER_VALID) {
 		ret = save_devices(its, &w[0], &w[1]);
 		if (!ret)
@@ -479,6 +483,12 @@ struct rst {
 	uint32_t *dev;       /* DeviceIDs created so far */
 	uint32_t nr_dev, cap_dev;
 	uint64_t *icid_map;  /* bitmap of ICIDs found in the CTE table */
+	/* vgic__its_verify_tables: scan, check and count without creating
+	 * anything; zero (scrub) or reject entries save did not write. */
+	bool verify, scrub;
+	uint32_t seen_devs, scrubbed;
+	uint64_t seen_ites;
+	uint64_t *lpi_seen;  /* [VGIC_NR_LPIS / 64] LPIs checked */
 };
 
 #define FAIL(err, ...)                                                        \
@@ -530,10 +540,15 @@ static int read_ctes(struct rst *r)
 			FAIL(-EINVAL, "CTE %llu: target %u is not a vCPU",
 			     (unsigned long long)(off / ESZ), target);
 		if ((r->icid_map[icid / 64] >> (icid % 64)) & 1 ||
-		    vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL)
+		    (!r->verify &&
+		     vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL))
 			FAIL(-EEXIST, "CTE %llu: collection %u already exists",
 			     (unsigned long long)(off / ESZ), icid);
-		if (!vgic__its_check_id(r->its, baser, icid, NULL))
+		ret = vgic__its_check_id_err(r->its, baser, icid, NULL);
+		if (ret < 0)
+			FAIL(ret, "CTE %llu: collection table unreadable",
+			     (unsigned long long)(off / ESZ));
+		if (!ret)
 			FAIL(-EINVAL, "CTE %llu: ICID %u outside the table",
 			     (unsigned long long)(off / ESZ), icid);
 		r->icid_map[icid / 64] |= 1ull << (icid % 64);
@@ -551,7 +566,79 @@ static int read_ctes(struct rst *r)
 static bool coll_known(struct rst *r, uint32_t icid)
 {
 	return ((r->icid_map[icid / 64] >> (icid % 64)) & 1) ||
-	       vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL;
+	       (!r->verify &&
+		vgic__its_collection(r->its, icid) != VGIC_ITS_NO_COLL);
+}
+
+/*
+ * Verify mode: the entry @e at @gpa is live (what save wrote: 1) or not
+ * (0: zeroed in guest RAM if scrubbing, so that the restore skips it,
+ * else the restore would misread it: -EINVAL).
+ */
+static int verify_garbage(struct rst *r, uint64_t gpa, uint64_t e)
+{
+	int ret;
+
+	if (!r->scrub) {
+		vgic__set_error(r->v,
+				"ITS restore check: entry 0x%016llx at 0x%llx "
+				"is not a mapping (tables alias?)",
+				(unsigned long long)e, (unsigned long long)gpa);
+		return -EINVAL;
+	}
+	ret = vgic__its_write_entry(r->v, gpa, 0);
+	if (ret) {
+		vgic__set_error(r->v, "ITS restore check: cannot clear 0x%llx",
+				(unsigned long long)gpa);
+		return ret;
+	}
+	r->scrubbed++;
+	return 0;
+}
+
+static int verify_dte(struct rst *r, uint64_t gpa, uint64_t id, uint64_t e,
+		      struct vgic_its_device **dp)
+{
+	struct vgic_its_device *d = NULL;
+
+	if (!(id >> VGIC_ITS_DEV_BITS))
+		d = vgic__its_find_device(r->its, (uint32_t)id);
+	if (!d || (e & ~((uint64_t)DTE_NEXT_MAX << DTE_NEXT_SHIFT)) !=
+			  dte_value(d, 0))
+		return verify_garbage(r, gpa, e);
+	r->seen_devs++;
+	*dp = d;
+	return 1;
+}
+
+/* Live ITEs also have their LPI's configuration and pending bytes read by
+ * the restore (LPI creation): check each LPI once. */
+static int verify_ite(struct rst *r, struct vgic_its_device *d, uint64_t gpa,
+		      uint32_t ev, uint64_t e)
+{
+	uint32_t live = vgic__its_get_ite(d, ev);
+	uint32_t intid = (uint32_t)(e >> ITE_INTID_SHIFT);
+	uint32_t icid = (uint32_t)(e & ITE_ICID_MASK), i, t;
+	int ret;
+
+	if (!live || vgic_its_ite_intid(live) != intid ||
+	    vgic_its_ite_icid(live) != icid)
+		return verify_garbage(r, gpa, e);
+	r->seen_ites++;
+	i = intid - VGIC_MIN_LPI;
+	if ((r->lpi_seen[i / 64] >> (i % 64)) & 1)
+		return 1;
+	r->lpi_seen[i / 64] |= 1ull << (i % 64);
+	t = vgic__its_collection(r->its, icid);
+	ret = vgic__lpi_check_readable(r->v, intid, t);
+	if (ret) {
+		vgic__set_error(r->v,
+				"ITS restore check: device %u event %u: LPI %u's "
+				"configuration or pending byte unreadable",
+				d->id, ev, intid);
+		return ret;
+	}
+	return 1;
 }
 
 /* Scan the ITT of device @d, creating each ITE after its checks. */
@@ -576,6 +663,15 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 		next = (uint32_t)(e >> ITE_NEXT_SHIFT);
 		intid = (uint32_t)(e >> ITE_INTID_SHIFT);
 		icid = (uint32_t)(e & ITE_ICID_MASK);
+		if (r->verify) {
+			ret = verify_ite(r, d, d->itt_addr + off, ev, e);
+			if (ret < 0)
+				return ret;
+			if (!ret) {
+				off += ESZ;
+				continue;
+			}
+		}
 		if (intid < VGIC_MIN_LPI)
 			FAIL(-EINVAL, "device %u event %u: pINTID %u is not an LPI",
 			     d->id, ev, intid);
@@ -594,7 +690,7 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			FAIL(-EINVAL,
 			     "device %u event %u: ICID %u has no collection",
 			     d->id, ev, icid);
-		ret = vgic__its_map_ite(r->its, d, ev, intid, icid);
+		ret = r->verify ? 0 : vgic__its_map_ite(r->its, d, ev, intid, icid);
 		if (ret)
 			FAIL(ret, "device %u event %u: creating the LPI: %s",
 			     d->id, ev, vgic_strerror(ret));
@@ -602,6 +698,28 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			break;
 		off += (uint64_t)next * ESZ;
 	}
+	return 0;
+}
+
+/* Create the device of DTE @e (restore mode). */
+static int restore_dte(struct rst *r, uint32_t id, uint64_t e, uint32_t nbits,
+		       struct vgic_its_device **dp)
+{
+	int ret;
+
+	/* DEVIATION: KVM would add a second device with this ID. */
+	if (vgic__its_find_device(r->its, id))
+		FAIL(-EEXIST, "DTE %u: device already mapped", id);
+	ret = grow(r->v, (void **)&r->dev, &r->cap_dev, r->nr_dev + 1,
+		   sizeof(*r->dev));
+	if (!ret)
+		ret = vgic__its_map_device(
+			r->its, id, ((e & DTE_ITT_MASK) >> DTE_ITT_SHIFT) << 8,
+			nbits);
+	if (ret)
+		FAIL(ret, "DTE %u: %s", id, vgic_strerror(ret));
+	r->dev[r->nr_dev++] = id;
+	*dp = vgic__its_find_device(r->its, id);
 	return 0;
 }
 
@@ -630,6 +748,16 @@ static int read_dtes(struct rst *r, uint64_t base, uint64_t size, uint64_t id0,
 		id = id0 + off / ESZ;
 		next = (uint32_t)((e >> DTE_NEXT_SHIFT) & DTE_NEXT_MAX);
 		nbits = (uint32_t)(e & DTE_SIZE_MASK) + 1;
+		d = NULL;
+		if (r->verify) {
+			ret = verify_dte(r, base + off, id, e, &d);
+			if (ret < 0)
+				return ret;
+			if (!ret) {
+				off += ESZ;
+				continue;
+			}
+		}
 		if (nbits > VGIC_ITS_EVENT_BITS)
 			FAIL(-EINVAL, "DTE %llu: Size %u > 15", (unsigned long long)id,
 			     nbits - 1);
@@ -638,21 +766,11 @@ static int read_dtes(struct rst *r, uint64_t base, uint64_t size, uint64_t id0,
 		if (id >> VGIC_ITS_DEV_BITS)
 			FAIL(-EINVAL, "DTE %llu: DeviceID outside the table",
 			     (unsigned long long)id);
-		/* DEVIATION: KVM would add a second device with this ID. */
-		if (vgic__its_find_device(r->its, (uint32_t)id))
-			FAIL(-EEXIST, "DTE %llu: device already mapped",
-			     (unsigned long long)id);
-		ret = grow(r->v, (void **)&r->dev, &r->cap_dev, r->nr_dev + 1,
-			   sizeof(*r->dev));
-		if (!ret)
-			ret = vgic__its_map_device(
-				r->its, (uint32_t)id,
-				((e & DTE_ITT_MASK) >> DTE_ITT_SHIFT) << 8, nbits);
-		if (ret)
-			FAIL(ret, "DTE %llu: %s", (unsigned long long)id,
-			     vgic_strerror(ret));
-		r->dev[r->nr_dev++] = (uint32_t)id;
-		d = vgic__its_find_device(r->its, (uint32_t)id);
+		if (!d) {
+			ret = restore_dte(r, (uint32_t)id, e, nbits, &d);
+			if (ret)
+				return ret;
+		}
 		ret = read_itt(r, d);
 		if (ret)
 			return ret;
@@ -729,41 +847,94 @@ static void rollback(struct rst *r)
 		vgic__its_unmap_collection(r->its, r->cte[i].icid);
 }
 
-int vgic__its_restore_tables(struct vgic_its *its)
+/* One scan of the tables, in restore or verify mode: 0 or the errno. */
+static int scan_tables(struct rst *r)
 {
-	struct vgic *v = its->v;
-	struct rst r = { .its = its, .v = v };
+	struct vgic_its *its = r->its;
+	struct vgic *v = r->v;
 	struct vgic_undo u;
 	int ret = -ENOMEM;
 
-	if (vgic__any_running(v))
-		return -EBUSY;
-	v->last_error[0] = '\0';
-	r.t.v = r.itt.v = v;
-	r.t.buf = vgic__alloc(v, WIN_MAX);
-	r.itt.buf = vgic__alloc(v, WIN_MAX);
-	r.icid_map = vgic__zalloc(v, VGIC_ITS_NR_ICIDS / 64, sizeof(uint64_t));
-	if (!r.t.buf || !r.itt.buf || !r.icid_map)
+	r->t.v = r->itt.v = v;
+	r->t.buf = vgic__alloc(v, WIN_MAX);
+	r->itt.buf = vgic__alloc(v, WIN_MAX);
+	r->icid_map = vgic__zalloc(v, VGIC_ITS_NR_ICIDS / 64, sizeof(uint64_t));
+	if (r->verify)
+		r->lpi_seen = vgic__zalloc(v, VGIC_NR_LPIS / 64 + 1,
+					   sizeof(uint64_t));
+	if (!r->t.buf || !r->itt.buf || !r->icid_map ||
+	    (r->verify && !r->lpi_seen))
 		goto out;
 	ret = 0;
 	if (its->baser[1] & GITS_BASER_VALID)
-		ret = read_ctes(&r);
+		ret = read_ctes(r);
 	if (ret)
 		goto out;
+	if (r->verify) {
+		if (its->baser[0] & GITS_BASER_VALID)
+			ret = read_devices(r);
+		goto out;
+	}
 	/* LPI creation consumes pending bits in guest RAM: log them so a
 	 * failure can put them back. */
 	vgic__undo_begin(v, &u);
-	ret = make_collections(&r);
+	ret = make_collections(r);
 	if (!ret && (its->baser[0] & GITS_BASER_VALID))
-		ret = read_devices(&r);
+		ret = read_devices(r);
 	if (ret)
-		rollback(&r);
+		rollback(r);
 	vgic__undo_end(v, &u, ret != 0);
 out:
-	vgic__free(v, r.dev);
-	vgic__free(v, r.cte);
-	vgic__free(v, r.icid_map);
-	vgic__free(v, r.itt.buf);
-	vgic__free(v, r.t.buf);
+	vgic__free(v, r->lpi_seen);
+	vgic__free(v, r->dev);
+	vgic__free(v, r->cte);
+	vgic__free(v, r->icid_map);
+	vgic__free(v, r->itt.buf);
+	vgic__free(v, r->t.buf);
 	return ret;
+}
+
+int vgic__its_restore_tables(struct vgic_its *its)
+{
+	struct rst r = { .its = its, .v = its->v };
+
+	if (vgic__any_running(its->v))
+		return -EBUSY;
+	its->v->last_error[0] = '\0';
+	return scan_tables(&r);
+}
+
+/*
+ * The restore scan run against the live mappings (see its.h).  A first
+ * pass zeroes whatever the scan would misread; if it zeroed anything, a
+ * second pass must then find nothing but live entries.  Both must meet
+ * every device and ITE save wrote: anything else means the restore would
+ * build other mappings (tables that alias each other) and fails here, at
+ * the source, instead of at the destination.
+ */
+int vgic__its_verify_tables(struct vgic_its *its)
+{
+	struct rst r = { .its = its, .v = its->v, .verify = true,
+			 .scrub = true };
+	int ret = scan_tables(&r);
+
+	if (!ret && r.scrubbed) {
+		struct rst again = { .its = its, .v = its->v, .verify = true };
+
+		ret = scan_tables(&again);
+		r.seen_devs = again.seen_devs;
+		r.seen_ites = again.seen_ites;
+	}
+	if (ret)
+		return ret;
+	if (r.seen_devs != its->saved_devs || r.seen_ites != its->saved_ites) {
+		vgic__set_error(its->v,
+				"ITS restore check: the tables would restore "
+				"%u of %u devices and %llu of %llu events",
+				r.seen_devs, its->saved_devs,
+				(unsigned long long)r.seen_ites,
+				(unsigned long long)its->saved_ites);
+		return -EINVAL;
+	}
+	return 0;
 }

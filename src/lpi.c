@@ -155,7 +155,7 @@ static int lpi_read_cfg(struct vgic *v, uint32_t intid, uint8_t *cfg)
 
 	if (!v->ops.read_guest)
 		return -EFAULT;
-	return v->ops.read_guest(v->opaque, gpa, cfg, 1) ? -EFAULT : 0;
+	return vgic__guest_err(v->ops.read_guest(v->opaque, gpa, cfg, 1));
 }
 
 static uint64_t pend_gpa(struct vgic *v, uint32_t vcpu, uint32_t intid)
@@ -205,6 +205,19 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 	if (pending)
 		lpi_update(v, target);
 	return 0;
+}
+
+int vgic__lpi_check_readable(struct vgic *v, uint32_t intid, uint32_t target)
+{
+	uint8_t byte;
+	int ret = lpi_read_cfg(v, intid, &byte);
+
+	if (ret)
+		return ret;
+	if (target >= v->nr_vcpus || !v->ops.read_guest)
+		return 0;
+	ret = v->ops.read_guest(v->opaque, pend_gpa(v, target, intid), &byte, 1);
+	return vgic__guest_err(ret);
 }
 
 void vgic__lpi_put(struct vgic *v, uint32_t intid)

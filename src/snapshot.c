@@ -417,7 +417,13 @@ static void save_v3(struct snap_buf *b)
 		save_get(b, d, VGIC_GRP_ITS_REGS, GITS_CWRITER);
 		for (uint32_t n = 0; n < 8; n++)
 			save_get(b, d, VGIC_GRP_ITS_REGS, GITS_BASER + 8 * n);
-		put_rec(b, VGIC_GRP_CTRL, VGIC_CTRL_ITS_RESTORE_TABLES, 0);
+		/* An ITS without mappings has nothing to restore: the
+		 * record is left out, so that whatever the guest left in
+		 * (or pointed) its tables at cannot fail the restore or
+		 * create mappings the source did not have (F4, F5). */
+		if (vgic__its_has_mappings(v->its_dev[i]->its))
+			put_rec(b, VGIC_GRP_CTRL, VGIC_CTRL_ITS_RESTORE_TABLES,
+				0);
 		save_get(b, d, VGIC_GRP_ITS_REGS, GITS_CTLR);
 		sec_close(b);
 	}
@@ -480,11 +486,29 @@ static int save_flush(struct vgic *v)
 	int ret;
 
 	for (uint32_t i = 0; i < v->nr_its; i++) {
+		struct vgic_its *its = v->its_dev[i]->its;
+		char why[sizeof(v->last_error)];
+
 		ret = dev_attr(v->its_dev[i], VGIC_GRP_CTRL,
 			       VGIC_CTRL_ITS_SAVE_TABLES, &val, VGIC_ATTR_SET);
 		if (ret) {
 			vgic__set_error(v, "snapshot save: ITS %u tables: %s",
 					i, vgic_strerror(ret));
+			return ret;
+		}
+		/* Better than KVM: the tables just written must restore to
+		 * exactly these mappings; guest garbage the restore would
+		 * misread is cleared, and a snapshot that could not be
+		 * restored fails here, at the source (F4, F5). */
+		if (!vgic__its_has_mappings(its))
+			continue;
+		ret = vgic__its_verify_tables(its);
+		if (ret) {
+			memcpy(why, v->last_error, sizeof(why));
+			vgic__set_error(v,
+					"snapshot save: ITS %u: the tables in "
+					"guest RAM would not restore: %s (%s)",
+					i, vgic_strerror(ret), why);
 			return ret;
 		}
 	}

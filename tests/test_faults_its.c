@@ -196,7 +196,16 @@ static void check_save(enum save_kind kind)
 			h->fail_errno = err;
 			ret = do_save(&g, kind, &s, &len);
 			disarm(h);
-			assert_true(ret == 0 || ret == err);
+			/* The snapshot's restorability check reads "not
+			 * RAM" where the restore needs RAM (the collection
+			 * table slot of an ICID) as the restore would:
+			 * -EINVAL. */
+			if (kind == SAVE_SNAPSHOT && err == -EFAULT &&
+			    ret == -EINVAL)
+				assert_non_null(strstr(vgic_last_error(g.v),
+						       "would not restore"));
+			else
+				assert_true(ret == 0 || ret == err);
 			/* "Not RAM": the attributes report a lasting fault;
 			 * the snapshot tolerates a pending-table fault as
 			 * QEMU does; a fault that hits only the probe of a

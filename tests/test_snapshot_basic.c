@@ -243,6 +243,130 @@ static void test_atomic_rollback(void **state)
 	th_host_free(h2);
 }
 
+/* Save @g, restore into a fresh VM on a copy of its RAM: 0 and the same
+ * stream when saved again, and the same next acknowledgements. */
+static void round_trip_exact(struct sg *g, const uint64_t *mpidr)
+{
+	struct th_host *h2 = sg_clone_ram(g->h);
+	struct vgic *d = fresh(h2, 2, mpidr);
+	uint8_t *s1, *s2;
+	size_t l1, l2;
+
+	s1 = snap(g->v, &l1);
+	memcpy(h2->ram, g->h->ram, g->h->ram_size); /* after the scrub */
+	assert_int_equal(vgic_snapshot_restore(d, s1, l1), 0);
+	s2 = snap(d, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(s1, s2, l1);
+	expect_same_acks(g->v, d, 2);
+	free(s1);
+	free(s2);
+	vgic_destroy(d);
+	th_host_free(h2);
+}
+
+/*
+ * Finding F5 (docs/reliability.md): guest-written garbage in ITS-owned
+ * table memory, where the restore scan reads (before the first live DTE,
+ * before the first live ITE of an ITT), must neither fail the restore nor
+ * create mappings the source does not have.  ITS_SAVE_TABLES alone (the
+ * KVM attribute) leaves it alone, as KVM; the snapshot clears it.
+ */
+static void test_table_garbage(void **state)
+{
+	static const uint64_t mpidr[2] = { 0x0, 0x101 };
+	struct th_host *h = th_host_new(RAM);
+	struct sg g;
+	uint64_t bad_size = 1ull << 63 | (SG_ITT(1) >> 8) << 5 | 30;
+	uint64_t plausible = 1ull << 63 | (SG_ITT(2) >> 8) << 5 | 3;
+	uint64_t bad_ite = 0x5000000ull << 16; /* pINTID beyond 16 bits */
+	uint64_t extra_ite = 8195ull << 16;     /* ICID 0 */
+	uint8_t *s;
+	size_t l;
+
+	(void)state;
+	build_source(&g, h, 2, mpidr);
+	/* ITS 0 maps device 3 only (events 1, 2): slots 0-2 come first. */
+	sg_wr(&g, SG_DT(0), bad_size);
+	sg_wr(&g, SG_DT(0) + 16, plausible); /* device 2, ITT(2) */
+	sg_wr(&g, SG_ITT(2), extra_ite);
+	sg_wr(&g, SG_ITT(3), bad_ite);      /* device 3, event 0 */
+	assert_int_equal(sg_ctrl(g.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
+	assert_int_equal(sg_rd(&g, SG_DT(0)), bad_size);
+	assert_int_equal(sg_rd(&g, SG_ITT(3)), bad_ite);
+	/* The KVM order of attributes fails on these tables. */
+	{
+		struct th_host *h2 = sg_clone_ram(h);
+		struct sg d;
+
+		sg_new(&d, h2, 2, mpidr, 2, false);
+		assert_int_equal(sg_ctrl(d.its[0], VGIC_CTRL_ITS_RESET), 0);
+		assert_int_equal(sg_its_migrate(g.its[0], d.its[0]), -EINVAL);
+		vgic_destroy(d.v);
+		th_host_free(h2);
+	}
+	/* The snapshot clears exactly the entries the scan would misread
+	 * and restores the source's mappings, no more. */
+	s = snap(g.v, &l);
+	free(s);
+	assert_int_equal(sg_rd(&g, SG_DT(0)), 0);
+	assert_int_equal(sg_rd(&g, SG_DT(0) + 16), 0);
+	assert_int_equal(sg_rd(&g, SG_ITT(3)), 0);
+	assert_int_equal(sg_rd(&g, SG_ITT(2)), extra_ite); /* never read */
+	round_trip_exact(&g, mpidr);
+	vgic_destroy(g.v);
+	th_host_free(h);
+}
+
+/*
+ * Finding F4: table memory that is not guest RAM.  An ITS without
+ * mappings whose BASERs point outside RAM has nothing to restore, and its
+ * snapshot restores; a mapping whose table memory the restore could not
+ * read fails the snapshot save, at the source, which keeps running.
+ */
+static void test_table_outside_ram(void **state)
+{
+	static const uint64_t mpidr[2] = { 0x0, 0x101 };
+	const uint64_t nowhere = 0x7f0000000000ull;
+	struct th_host *h = th_host_new(RAM);
+	size_t need = 0;
+	struct sg g;
+
+	(void)state;
+	sg_new(&g, h, 2, mpidr, 2, false);
+	for (uint32_t i = 8192; i < 8192 + 32; i++)
+		sg_lpi_cfg(&g, i, 0xa1);
+	sg_mapc(&g, 1, 0, 0, true);
+	sg_mapd(&g, 1, 4, SG_ITT(4), 4, true);
+	sg_mapti(&g, 1, 4, 1, 8193, 0);
+	/* ITS 0: disabled, both tables moved out of RAM, no mappings. */
+	th_write32(g.v, 0, SG_GITS(0) + SG_GITS_CTLR, 0);
+	th_write64(g.v, 0, SG_GITS(0) + SG_GITS_BASER0,
+		   nowhere | SG_BASER_VALID | SG_BASER_64K);
+	th_write64(g.v, 0, SG_GITS(0) + SG_GITS_BASER1,
+		   (nowhere + 0x10000) | SG_BASER_VALID | SG_BASER_64K);
+	th_write32(g.v, 0, SG_GITS(0) + SG_GITS_CTLR, 1);
+	assert_int_equal(sg_ctrl(g.its[0], VGIC_CTRL_ITS_SAVE_TABLES),
+			 -EFAULT); /* the CTE terminator, as KVM */
+	/* ... but there is nothing to restore, and the snapshot says so. */
+	th_write32(g.v, 0, SG_GITS(0) + SG_GITS_CTLR, 0);
+	th_write64(g.v, 0, SG_GITS(0) + SG_GITS_BASER1, 0);
+	round_trip_exact(&g, mpidr);
+	/* ITS 1: a device whose ITT is not RAM and has no ITE yet. */
+	sg_mapd(&g, 1, 7, nowhere, 4, true);
+	assert_int_equal(sg_ctrl(g.its[1], VGIC_CTRL_ITS_SAVE_TABLES), 0);
+	assert_int_equal(vgic_snapshot_save(g.v, NULL, 0, &need), -EFAULT);
+	assert_non_null(strstr(vgic_last_error(g.v), "would not restore"));
+	assert_non_null(strstr(vgic_last_error(g.v), "device 7"));
+	/* The source is untouched and keeps running. */
+	assert_int_equal(sg_msi(&g, 1, 4, 1), 1);
+	assert_int_equal(sg_ack(g.v, 0), 8193);
+	sg_mapd(&g, 1, 7, 0, 4, false);
+	round_trip_exact(&g, mpidr);
+	vgic_destroy(g.v);
+	th_host_free(h);
+}
+
 /* Commands queued while the ITS is disabled (CREADR != CWRITER) survive:
  * after restore, enabling the ITS runs them, as on the source. */
 static void test_queued_commands(void **state)
@@ -287,6 +411,8 @@ int main(void)
 		cmocka_unit_test(test_corrupt_streams),
 		cmocka_unit_test(test_atomic_rollback),
 		cmocka_unit_test(test_queued_commands),
+		cmocka_unit_test(test_table_garbage),
+		cmocka_unit_test(test_table_outside_ram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
