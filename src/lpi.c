@@ -170,6 +170,7 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 	bool pending = false;
 	uint8_t cfg, byte;
 	uint64_t gpa;
+	int ret;
 
 	if (!l->refs || !lpi_valid(intid))
 		return -EINVAL;
@@ -179,8 +180,9 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 		l->refs[i]++;
 		return 0;
 	}
-	if (lpi_read_cfg(v, intid, &cfg))
-		return -EFAULT;
+	ret = lpi_read_cfg(v, intid, &cfg);
+	if (ret)
+		return ret;
 	if (target >= v->nr_vcpus)
 		target = VGIC_NO_VCPU;
 	/* Sync the pending bit from the target's table.  As KVM
@@ -188,19 +190,27 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 	 * creation: nothing is published yet, so nothing is lost silently. */
 	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
 		gpa = pend_gpa(v, target, intid);
-		if (v->ops.read_guest(v->opaque, gpa, &byte, 1))
-			return -EFAULT;
+		ret = vgic__guest_err(
+			v->ops.read_guest(v->opaque, gpa, &byte, 1));
+		if (ret)
+			return ret;
 		pending = byte >> (intid % 8) & 1;
+	}
+	/* Consume the bit before publishing anything: best effort for
+	 * memory that is not RAM (as KVM's write-back), but a host failure
+	 * (or the restore undo log running out of memory) fails the
+	 * creation with nothing changed. */
+	if (pending && v->ops.write_guest) {
+		byte &= (uint8_t)~(1u << (intid % 8));
+		ret = vgic__guest_err(
+			v->ops.write_guest(v->opaque, gpa, &byte, 1));
+		if (ret && ret != -EFAULT)
+			return ret;
 	}
 	atomic_store_explicit(&l->cfg[i], cfg, memory_order_relaxed);
 	atomic_store_explicit(&l->target[i], target, memory_order_release);
 	l->refs[i] = 1;
 	l->nr_mapped++;
-	/* Consume the bit (best effort, as KVM's write-back). */
-	if (pending && v->ops.write_guest) {
-		byte &= (uint8_t)~(1u << (intid % 8));
-		v->ops.write_guest(v->opaque, gpa, &byte, 1);
-	}
 	lpi_write_pending(v, i, pending);
 	if (pending)
 		lpi_update(v, target);

@@ -974,12 +974,16 @@ static int undo_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 {
 	struct vgic_undo *u = opaque;
 	struct vgic_undo_ent *e = vgic__alloc(u->v, sizeof(*e) + len);
+	int ret;
 
+	/* A write that could not be undone is not made: the error fails
+	 * the restore (LPI creation passes it on), which is rolled back. */
 	if (!e)
-		return -EFAULT; /* fails the restore, which is rolled back */
-	if (u->ops.read_guest(u->opaque, gpa, e->old, len)) {
+		return -ENOMEM;
+	ret = vgic__guest_err(u->ops.read_guest(u->opaque, gpa, e->old, len));
+	if (ret) {
 		vgic__free(u->v, e);
-		return u->ops.write_guest(u->opaque, gpa, buf, len);
+		return ret;
 	}
 	e->gpa = gpa;
 	e->len = len;
