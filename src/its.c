@@ -634,8 +634,12 @@ static inline int its_deliver(struct vgic *v, struct vgic_its *its,
 	i = vgic_its_ite_intid(e) - VGIC_MIN_LPI;
 	w = &v->lpi.pending[i / 64];
 	bit = 1ull << (i % 64);
-	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
-		atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
+	/* Already pending: this edge merges into the pending one, and
+	 * whoever set the bit runs (or ran) the notification below, as KVM
+	 * returns early for an LPI already queued (vgic_queue_irq_unlock). */
+	if (atomic_load_explicit(w, memory_order_relaxed) & bit)
+		return 1;
+	atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
 	/* See vgic__lpi_mark_pending() for the lpi_dirty protocol. */
 	lt = atomic_load_explicit(&v->lpi.target[i], memory_order_seq_cst);
 	if (lt >= v->nr_vcpus ||

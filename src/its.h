@@ -44,10 +44,11 @@
  * is odd.  ITT entries themselves change by single atomic stores
  * (MAPTI/DISCARD/MOVI) and need no validation.  The reader
  * (vgic__its_translate):
- *   d = dir slot; s = d->seq (acquire), 0 if odd; key = devid | nbits<<16
- *   must match; load the entry through the inline array or l2/chunk
- *   (bounded by the object's own class); acquire fence; re-read d->seq:
- *   any change means the device was unmapped (and maybe reused) inside the
+ *   d = dir slot; s = d->seq (acquire); key = devid | nbits<<16 must
+ *   match; load the entry through the inline array or l2/chunk (bounded by
+ *   the object's own class, whatever seq and key were); acquire fence;
+ *   re-read d->seq, which must equal s & ~1 (so an odd s fails too): any
+ *   change means the device was unmapped (and maybe reused) inside the
  *   window, and the answer is "no translation", which is what a reader
  *   ordered just after that unmap would get.  The seq re-check alone is
  *   enough: the unmap makes seq odd before (release fence) any store a
@@ -61,9 +62,12 @@
  * ITS in v->its[], which only grows, published by v->nr_its):
  *   its->enabled; the ITT entry (above); the collection word (one load
  *   gives the target and its EnableLPIs: -EBUSY / 0 / go on); v->v4 (a
- *   GICv4 backend takes the out-of-line path); the pending bit (atomic OR
- *   only if clear); then the LPI's target, read after the OR, and its
- *   lpi_dirty flag (mark + kick out of line, only if clear).  Every word is
+ *   GICv4 backend takes the out-of-line path); the pending bit: if it is
+ *   already set the MSI merges into that pending edge and returns 1 (the
+ *   setter of the bit runs the notification; KVM likewise returns early
+ *   for an LPI already queued); else the atomic OR, then the LPI's target,
+ *   read after the OR, and its lpi_dirty flag (mark + kick out of line,
+ *   only if clear).  Every word is
  *   read once with a single atomic load, so a stale value is one that was
  *   current at some instant inside the call: the MSI is ordered before the
  *   concurrent MAPC/MOVI/MOVALL/EnableLPIs/ITS-disable that replaced it,
@@ -272,18 +276,18 @@ static inline uint32_t vgic__its_translate(struct vgic_its *its,
 	struct vgic_its_chunk *c;
 	uint32_t seq, key, nbits, ci, e = 0;
 
-	if (devid >> VGIC_ITS_DEV_BITS)
-		return 0;
-	pg = atomic_load_explicit(&its->dir[devid >> 8], memory_order_acquire);
+	/* A DeviceID >= 65536 fails the key check (16-bit key field). */
+	pg = atomic_load_explicit(&its->dir[(devid >> 8) & 255],
+				  memory_order_acquire);
 	if (!pg)
 		return 0;
 	slot = &pg->dev[devid & 255];
 	d = atomic_load_explicit(slot, memory_order_acquire);
 	if (!d)
 		return 0;
+	/* An odd seq fails the re-check below (it compares with seq & ~1);
+	 * until then every load stays inside the object's class. */
 	seq = atomic_load_explicit(&d->seq, memory_order_acquire);
-	if (seq & 1)
-		return 0;
 	key = atomic_load_explicit(&d->key, memory_order_relaxed);
 	nbits = key >> 16;
 	if ((key & 0xffff) != devid || eventid >> nbits)
@@ -295,7 +299,7 @@ static inline uint32_t vgic__its_translate(struct vgic_its *its,
 	} else {
 		l2 = atomic_load_explicit(&d->l2, memory_order_acquire);
 		ci = eventid >> VGIC_ITS_CHUNK_SHIFT;
-		if (!l2 || ci >> (l2->cap_bits - VGIC_ITS_CHUNK_SHIFT))
+		if (!l2 || eventid >> l2->cap_bits)
 			return 0;
 		c = atomic_load_explicit(&l2->chunk[ci], memory_order_acquire);
 		if (!c)
@@ -307,7 +311,7 @@ static inline uint32_t vgic__its_translate(struct vgic_its *its,
 		return 0;
 	/* Order the loads above before the re-check (seqcount read side). */
 	atomic_thread_fence(memory_order_acquire);
-	if (atomic_load_explicit(&d->seq, memory_order_relaxed) != seq)
+	if (atomic_load_explicit(&d->seq, memory_order_relaxed) != (seq & ~1u))
 		return 0;
 	return e;
 }
