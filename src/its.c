@@ -612,10 +612,8 @@ bool vgic__its_has_mappings(const struct vgic_its *its)
 static inline int its_deliver(struct vgic *v, struct vgic_its *its,
 			      uint32_t devid, uint32_t eventid)
 {
-	struct vgic_vcpu *vcpu = v->vcpu;
 	uint32_t e, t, i, lt;
 	_Atomic uint64_t *w;
-	uint64_t bit;
 
 	if (!atomic_load_explicit(&its->enabled, memory_order_acquire))
 		return -EBUSY;
@@ -633,17 +631,16 @@ static inline int its_deliver(struct vgic *v, struct vgic_its *its,
 		return vgic__lpi_msi_v4(v, vgic_its_ite_intid(e));
 	i = vgic_its_ite_intid(e) - VGIC_MIN_LPI;
 	w = &v->lpi.pending[i / 64];
-	bit = 1ull << (i % 64);
 	/* Already pending: this edge merges into the pending one, and
 	 * whoever set the bit runs (or ran) the notification below, as KVM
 	 * returns early for an LPI already queued (vgic_queue_irq_unlock). */
-	if (atomic_load_explicit(w, memory_order_relaxed) & bit)
+	if (atomic_load_explicit(w, memory_order_relaxed) >> (i % 64) & 1)
 		return 1;
-	atomic_fetch_or_explicit(w, bit, memory_order_seq_cst);
+	atomic_fetch_or_explicit(w, 1ull << (i % 64), memory_order_seq_cst);
 	/* See vgic__lpi_mark_pending() for the lpi_dirty protocol. */
 	lt = atomic_load_explicit(&v->lpi.target[i], memory_order_seq_cst);
 	if (lt >= v->nr_vcpus ||
-	    atomic_load_explicit(&vcpu[lt].lpi_dirty, memory_order_seq_cst))
+	    atomic_load_explicit(&v->vcpu[lt].lpi_dirty, memory_order_seq_cst))
 		return 1;
 	return vgic__lpi_notify(v, lt);
 }
@@ -681,15 +678,13 @@ int vgic__its_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 	 * published with release order, so this is safe without the lock. */
 	uint32_t n = atomic_load_explicit(&v->nr_its, memory_order_acquire);
 
-	if (!n)
-		return -ENODEV;
 	for (uint32_t i = 0; i < n; i++) {
 		struct vgic_its *its = v->its[i];
 
 		if (its_contains(its, doorbell))
 			return its_deliver(v, its, devid, eventid);
 	}
-	return -EINVAL;
+	return n ? -EINVAL : -ENODEV;
 }
 
 /* ---- command queue ----------------------------------------------------------- */
