@@ -15,7 +15,9 @@
  *    first ITE of an ITT without scanning it.
  *
  * Usage: bench-save [--quick]   (quick: smaller sizes, for make check)
- * Env: BENCH_SAVE_ONLY=dense|sparse; BENCH_SAVE_ONLY_SAVE=1 (profiling).
+ * Env: BENCH_SAVE_ONLY=dense|sparse; BENCH_SAVE_EVENTS=n (one dense size,
+ * BENCH_SAVE_REPS times);
+ * BENCH_SAVE_ONLY_SAVE=1, BENCH_SAVE_ONLY_RESTORE=1 (profiling).
  * One JSON line per measurement on stdout; times are thread CPU time, the
  * minimum over the repetitions.
  */
@@ -216,6 +218,9 @@ static void dense(uint64_t nev, int reps)
 		for (int r = 0; r < 20 * reps; r++)
 			ts = min(ts, save(&m));
 	}
+	if (getenv("BENCH_SAVE_ONLY_RESTORE")) /* profiling aid */
+		for (int r = 0; r < 20 * reps; r++)
+			tr = min(tr, restore(&m));
 	for (int r = 0; r < reps; r++) {
 		double t;
 
@@ -279,6 +284,13 @@ int main(int argc, char **argv)
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 	const char *only = getenv("BENCH_SAVE_ONLY"); /* dense | sparse */
 
+	if (getenv("BENCH_SAVE_EVENTS")) {
+		const char *reps = getenv("BENCH_SAVE_REPS");
+
+		dense(strtoull(getenv("BENCH_SAVE_EVENTS"), NULL, 0),
+		      reps ? atoi(reps) : 3);
+		return 0;
+	}
 	if (!only || !strcmp(only, "dense")) {
 		dense(1024, 50);
 		dense(65536, quick ? 3 : 10);

@@ -223,6 +223,13 @@ static _Atomic uint32_t *ite_slot(struct vgic_its *its,
 	return &c->e[eventid & (VGIC_ITS_CHUNK - 1)];
 }
 
+_Atomic uint32_t *vgic__its_ite_slot(struct vgic_its *its,
+				     struct vgic_its_device *d,
+				     uint32_t eventid)
+{
+	return ite_slot(its, d, eventid, true);
+}
+
 uint32_t vgic__its_get_ite(struct vgic_its_device *d, uint32_t eventid)
 {
 	struct vgic_its_l2 *l2;

@@ -340,10 +340,19 @@ uint32_t vgic__its_get_ite(struct vgic_its_device *d, uint32_t eventid);
  * targets the collection's vCPU if @icid is mapped.  The collection must
  * exist (vgic__its_map_collection).  Does not check PROPBASER's IDbits.
  * Returns 0, -EEXIST (ITE exists: unchanged), -EINVAL (IDs out of range),
- * -EFAULT (configuration byte unreadable: nothing changed), -ENOMEM.
+ * -EFAULT (configuration byte not in RAM: nothing changed; a host failure
+ * gives its own errno, see vgic__guest_err), -ENOMEM.
  */
 int vgic__its_map_ite(struct vgic_its *its, struct vgic_its_device *d,
 		      uint32_t eventid, uint32_t intid, uint32_t icid);
+/* The ITT slot of (d, eventid < 1 << d->nbits), allocating the chunk
+ * (and the l2 directory) if needed: NULL only on -ENOMEM.  For callers
+ * that create many ITEs at once (table restore): a store of a packed entry
+ * into it must be a release store made after the LPI exists, and the
+ * caller keeps the counters of vgic__its_map_ite. */
+_Atomic uint32_t *vgic__its_ite_slot(struct vgic_its *its,
+				     struct vgic_its_device *d,
+				     uint32_t eventid);
 /* Drop the ITE and its LPI reference; false if there was none. */
 bool vgic__its_unmap_ite(struct vgic_its *its, struct vgic_its_device *d,
 			 uint32_t eventid);
@@ -432,12 +441,39 @@ int vgic__its_restore_tables(struct vgic_its *its);
 /* PROPBASER's LPI limit: INTIDs < 2^min(IDbits + 1, 16). */
 uint32_t vgic__lpi_limit(struct vgic *v);
 /* Take a reference on LPI @intid, creating it if new (config byte read
- * from PROPBASER: -EFAULT on failure; pending synced from @target's
- * pending table).  @target is vcpu_id or VGIC_NO_VCPU. */
+ * from PROPBASER, pending synced from @target's pending table: -EFAULT or
+ * the host's errno if either read fails).  @target is vcpu_id or
+ * VGIC_NO_VCPU. */
 int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target);
 /* The guest-memory reads vgic__lpi_get() would make to create @intid for
  * @target succeed: 0 or their errno (nothing changes). */
 int vgic__lpi_check_readable(struct vgic *v, uint32_t intid, uint32_t target);
+
+/*
+ * Batched LPI creation (ITS table restore), for one v->lock hold in which
+ * guest RAM changes only through our own writes: the configuration and
+ * pending-table bytes are read a 256-byte line at a time and cached by GPA
+ * (a line that cannot be read falls back to the byte, so errors are those
+ * of vgic__lpi_get).  Every guest byte this code writes (a consumed pending
+ * bit) is also written into the cached lines and into @win, a window of
+ * guest memory the caller reads through, so no copy goes stale.
+ */
+#define VGIC_LPI_LINE 256u
+#define VGIC_LPI_LINES 16u
+struct vgic_gwin {
+	uint8_t *buf;
+	uint64_t gpa;  /* the window is [gpa, gpa + len) */
+	uint32_t len, grow;
+};
+struct vgic_lpi_cache {
+	struct vgic_gwin *win; /* or NULL */
+	uint64_t tag[2][VGIC_LPI_LINES]; /* line GPA; 1 = empty */
+	uint8_t line[2][VGIC_LPI_LINES][VGIC_LPI_LINE];
+};
+void vgic__lpi_cache_init(struct vgic_lpi_cache *c, struct vgic_gwin *win);
+/* vgic__lpi_get reading through @c (NULL: uncached). */
+int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
+			 uint32_t intid, uint32_t target);
 /* Drop a reference; the LPI stops existing (and pending) at 0. */
 void vgic__lpi_put(struct vgic *v, uint32_t intid);
 /* Retarget an existing LPI (moves its pending state with it). */

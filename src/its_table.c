@@ -82,6 +82,7 @@ static inline void put_le64(uint8_t *p, uint64_t x)
 
 #define WIN_MIN 256u
 #define WIN_MAX 0x10000u
+#define ITT_WIN_MAX 0x2000u /* ITT window: stays in L1 */
 
 struct tbl {
 	struct vgic *v;
@@ -218,25 +219,26 @@ static inline int wb_put(struct wbatch *w, uint64_t gpa, uint64_t val)
 	return 0;
 }
 
-/* ITE of @prev_ev with the delta to @ev (0: last). */
-static inline uint64_t ite_value(uint32_t e, uint32_t next)
-{
-	if (next > ITE_NEXT_MAX)
-		next = ITE_NEXT_MAX;
-	return (uint64_t)next << ITE_NEXT_SHIFT |
-	       (uint64_t)vgic_its_ite_intid(e) << ITE_INTID_SHIFT |
-	       vgic_its_ite_icid(e);
-}
-
-/* Write the ITEs of @d in EventID order, reading the translation
- * structures directly (writer side, v->lock held), one chunk at a time. */
+/*
+ * Write the ITEs of @d in EventID order, reading the translation
+ * structures directly (writer side, v->lock held), one chunk at a time.
+ * Each live entry reserves the next batch slot; its value is filled in
+ * once the next live entry (its "next" delta) is found.  The batch position
+ * is kept in locals: stores into w->buf (bytes) would otherwise force it
+ * back to memory for every entry.  A packed ITT entry (pINTID << 16 |
+ * ICID, pINTID < 2^16) is the low 32 bits of the ITE, and deltas between
+ * EventIDs < 2^16 never need ITE_NEXT_MAX's cap.
+ */
 static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 {
+	const uint32_t cap = sizeof(w->buf) / ESZ;
 	uint32_t nev = 1u << d->nbits, span;
-	uint32_t prev_ev = 0, prev_e = 0;
+	uint32_t prev_ev = 0, prev_x = 0;
 	struct vgic_its_l2 *l2 = NULL;
+	uint64_t wgpa = w->gpa;
+	uint32_t wn = w->n;
 	bool have = false;
-	int ret;
+	int ret = 0;
 
 	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
 		span = nev;
@@ -260,25 +262,46 @@ static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 		for (uint32_t k = 0; k < span; k++) {
 			uint32_t x = atomic_load_explicit(&e[k],
 							  memory_order_relaxed);
+			uint32_t ev = base + k;
+			uint64_t gpa;
 
 			if (!x)
 				continue;
 			if (have) {
-				ret = wb_put(w,
-					     d->itt_addr + (uint64_t)prev_ev * ESZ,
-					     ite_value(prev_e, base + k - prev_ev));
-				if (ret)
-					return ret;
+				put_le64(w->buf + (size_t)(wn - 1) * ESZ,
+					 (uint64_t)(ev - prev_ev) << ITE_NEXT_SHIFT |
+						 prev_x);
+				if (ev - prev_ev == 1 && wn < cap) {
+					/* Adjacent: the next slot is its ITE. */
+					wn++;
+					prev_ev = ev;
+					prev_x = x;
+					continue;
+				}
 			}
+			gpa = d->itt_addr + (uint64_t)ev * ESZ;
+			if (wn && (gpa != wgpa + (uint64_t)wn * ESZ || wn == cap)) {
+				w->n = wn;
+				w->gpa = wgpa;
+				wn = 0;
+				ret = wb_flush(w);
+				if (ret)
+					goto out;
+			}
+			if (!wn)
+				wgpa = gpa;
+			wn++;
 			have = true;
-			prev_ev = base + k;
-			prev_e = x;
+			prev_ev = ev;
+			prev_x = x;
 		}
 	}
-	if (!have)
-		return 0;
-	return wb_put(w, d->itt_addr + (uint64_t)prev_ev * ESZ,
-		      ite_value(prev_e, 0));
+	if (have) /* the last ITE: next = 0 */
+		put_le64(w->buf + (size_t)(wn - 1) * ESZ, prev_x);
+out:
+	w->gpa = wgpa;
+	w->n = wn;
+	return ret;
 }
 
 static uint64_t dte_value(const struct vgic_its_device *d, uint32_t next)
@@ -389,7 +412,8 @@ static int save_collections(struct vgic_its *its, struct wbatch *w)
 	uint64_t baser = its->baser[1];
 	uint64_t base = vgic__its_baser_addr(baser);
 	uint64_t nr = vgic__its_baser_size(baser) / ESZ;
-	uint64_t n = 0;
+	uint64_t n = 0, ites = its->nr_ites;
+	uint32_t colls = its->nr_colls;
 	int ret;
 
 	/*
@@ -400,11 +424,17 @@ static int save_collections(struct vgic_its *its, struct wbatch *w)
 	 * across a save/restore, as the architecture says they should, and
 	 * the tables stay restorable by KVM.  A collection whose ICID the
 	 * table cannot hold is skipped, as KVM skips unaddressable devices.
+	 * The scan stops once every collection and every ITE's ICID is
+	 * behind (coll_ites[] sums to nr_ites): the ICIDs left have neither.
 	 */
-	for (uint32_t icid = 0; icid < VGIC_ITS_NR_ICIDS && icid < nr && n < nr;
+	for (uint32_t icid = 0; icid < VGIC_ITS_NR_ICIDS && icid < nr && n < nr &&
+				(colls || ites);
 	     icid++) {
 		uint32_t t = vgic__its_collection(its, icid);
 
+		ites -= its->coll_ites[icid];
+		if (t != VGIC_ITS_NO_COLL)
+			colls--;
 		if (t == VGIC_ITS_NO_COLL) {
 			if (!its->coll_ites[icid])
 				continue;
@@ -476,7 +506,9 @@ struct rst {
 	struct vgic_its *its;
 	struct vgic *v;
 	struct tbl t;        /* the device table (or L2 page) being scanned */
-	struct tbl itt;      /* the ITT being scanned */
+	struct vgic_gwin itt; /* ITT window, kept across devices */
+	struct tbl vitt;      /* verify mode's ITT reader (itt.buf) */
+	struct vgic_lpi_cache *lc; /* LPI creation's table bytes */
 	struct r_cte *cte;
 	uint32_t nr_cte, cap_cte;
 	uint32_t made_cte;   /* collections created so far */
@@ -641,18 +673,19 @@ static int verify_ite(struct rst *r, struct vgic_its_device *d, uint64_t gpa,
 	return 1;
 }
 
-/* Scan the ITT of device @d, creating each ITE after its checks. */
-static int read_itt(struct rst *r, struct vgic_its_device *d)
+/* Verify mode's ITT scan (vgic__its_verify_tables): read_itt's checks on
+ * the entries save wrote, scrubbing the others; creates nothing. */
+static int verify_itt(struct rst *r, struct vgic_its_device *d)
 {
 	uint64_t nev = 1ull << d->nbits;
 	uint64_t off = 0, e = 0;
 	int ret;
 
-	tbl_open(&r->itt, d->itt_addr, nev * ESZ);
+	tbl_open(&r->vitt, d->itt_addr, nev * ESZ);
 	for (;;) {
 		uint32_t ev, next, intid, icid;
 
-		ret = tbl_next_live(&r->itt, off,
+		ret = tbl_next_live(&r->vitt, off,
 				    0xffffffffull << ITE_INTID_SHIFT, &off, &e);
 		if (ret)
 			FAIL(ret, "device %u: ITT unreadable at 0x%llx", d->id,
@@ -663,14 +696,12 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 		next = (uint32_t)(e >> ITE_NEXT_SHIFT);
 		intid = (uint32_t)(e >> ITE_INTID_SHIFT);
 		icid = (uint32_t)(e & ITE_ICID_MASK);
-		if (r->verify) {
-			ret = verify_ite(r, d, d->itt_addr + off, ev, e);
-			if (ret < 0)
-				return ret;
-			if (!ret) {
-				off += ESZ;
-				continue;
-			}
+		ret = verify_ite(r, d, d->itt_addr + off, ev, e);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			off += ESZ;
+			continue;
 		}
 		if (intid < VGIC_MIN_LPI)
 			FAIL(-EINVAL, "device %u event %u: pINTID %u is not an LPI",
@@ -690,14 +721,52 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			FAIL(-EINVAL,
 			     "device %u event %u: ICID %u has no collection",
 			     d->id, ev, icid);
-		ret = r->verify ? 0 : vgic__its_map_ite(r->its, d, ev, intid, icid);
-		if (ret)
-			FAIL(ret, "device %u event %u: creating the LPI: %s",
-			     d->id, ev, vgic_strerror(ret));
 		if (!next)
 			break;
 		off += (uint64_t)next * ESZ;
 	}
+	return 0;
+}
+
+/*
+ * Make the ITT entry at @gpa (of an ITT ending at @end) readable in @w.
+ * The window is kept across devices: it doubles while reads are
+ * sequential, reading ahead past @end then (the ITTs of consecutive
+ * devices are often adjacent: one host call covers many), and restarts
+ * small after a jump.  A read that fails is retried up to @end, then for
+ * the entry alone: only the entry's own bytes can make the scan fail.
+ */
+static int itt_fill(struct vgic *v, struct vgic_gwin *w, uint64_t gpa,
+		    uint64_t end)
+{
+	bool seq = w->len && gpa == w->gpa + w->len;
+	uint64_t len, in = end - gpa; /* >= ESZ */
+	int ret;
+
+	if (seq && w->grow < ITT_WIN_MAX)
+		w->grow *= 2;
+	else if (!seq)
+		w->grow = WIN_MIN;
+	len = seq || w->grow < in ? w->grow : in;
+	w->len = 0;
+	ret = vgic__guest_err(v->ops.read_guest(v->opaque, gpa, w->buf, len));
+	/* Not RAM (somewhere): within the ITT, then the entry alone.  A host
+	 * failure (other errno) fails the restore, see struct
+	 * vgic_host_ops. */
+	if (ret == -EFAULT && len > in)
+		ret = vgic__guest_err(
+			v->ops.read_guest(v->opaque, gpa, w->buf, len = in));
+	if (ret == -EFAULT && len > ESZ)
+		ret = vgic__guest_err(
+			v->ops.read_guest(v->opaque, gpa, w->buf, len = ESZ));
+	if (ret) {
+		w->grow = WIN_MIN;
+		return ret;
+	}
+	if (len < w->grow)
+		w->grow = WIN_MIN;
+	w->gpa = gpa;
+	w->len = (uint32_t)len;
 	return 0;
 }
 
@@ -721,6 +790,214 @@ static int restore_dte(struct rst *r, uint32_t id, uint64_t e, uint32_t nbits,
 	r->dev[r->nr_dev++] = id;
 	*dp = vgic__its_find_device(r->its, id);
 	return 0;
+}
+
+/*
+ * Scan the ITT of device @d (created by this restore, so without ITEs),
+ * creating each ITE after KVM's checks, in KVM's order.  This is
+ * vgic__its_map_ite for a batch: the ITT window is decoded in place, an
+ * ITE of an LPI that exists only takes a reference, and new LPIs read
+ * their configuration and pending bytes through the cache (r->lc).
+ */
+/* The first of KVM's ITE checks that entry @e (EventID @ev) of @d fails,
+ * as an error: the slow path of read_itt. */
+static int ite_bad(struct rst *r, struct vgic_its_device *d, uint32_t ev,
+		   uint64_t e)
+{
+	uint32_t next = (uint32_t)(e >> ITE_NEXT_SHIFT);
+	uint32_t intid = (uint32_t)(e >> ITE_INTID_SHIFT);
+	uint32_t icid = (uint32_t)(e & ITE_ICID_MASK);
+
+	if (intid < VGIC_MIN_LPI)
+		FAIL(-EINVAL, "device %u event %u: pINTID %u is not an LPI",
+		     d->id, ev, intid);
+	/* DEVIATION: KVM has no upper bound here; our LPI space ends at
+	 * GICD_TYPER.IDbits (16 bits), so such an ITE could never be
+	 * represented. */
+	if (intid > VGIC_MAX_LPI_INTID)
+		FAIL(-EINVAL, "device %u event %u: pINTID %u beyond 16 bits",
+		     d->id, ev, intid);
+	if ((uint64_t)ev + next >= 1ull << d->nbits)
+		FAIL(-EINVAL, "device %u event %u: next %u leaves the ITT",
+		     d->id, ev, next);
+	/* Every collection of the CTE table exists by now. */
+	FAIL(-EINVAL, "device %u event %u: ICID %u has no collection", d->id,
+	     ev, icid);
+}
+
+/*
+ * Scan the ITT of device @d (created by this restore, so without ITEs: no
+ * -EEXIST; EventIDs only grow), creating each ITE after KVM's checks, in
+ * KVM's order (ite_bad).  This is vgic__its_map_ite for a batch: entries
+ * are decoded in the window, an ITE of an LPI that exists only takes a
+ * reference, and new LPIs read their configuration and pending bytes
+ * through the cache (r->lc).  Everything the loop touches is in locals.
+ */
+/*
+ * read_itt's common case, with few live values so that it runs from
+ * registers: up to @cnt adjacent ITEs at @p whose every check passes
+ * trivially - next = 1 (the caller guarantees the next EventID is inside
+ * the ITT), ICID @icid (whose collection exists), the LPI exists below the
+ * reference limit - each taking a reference and stored in @slot[k] (an
+ * inline ITT).  Returns how many were done; the first other entry is left
+ * to the general path.
+ */
+static uint32_t itt_run(const uint8_t *p, uint32_t cnt, uint32_t icid,
+			uint32_t *refs, _Atomic uint32_t *slot)
+{
+	const uint64_t mask = 0xffffull << ITE_NEXT_SHIFT | ITE_ICID_MASK;
+	const uint64_t want = 1ull << ITE_NEXT_SHIFT | icid;
+	uint32_t k;
+
+	for (k = 0; k < cnt; k++) {
+		uint64_t e = le64(p + (size_t)k * ESZ);
+		uint32_t i = (uint32_t)(e >> ITE_INTID_SHIFT) - VGIC_MIN_LPI;
+		uint32_t rf;
+
+		if ((e & mask) != want || i > VGIC_MAX_LPI_INTID - VGIC_MIN_LPI)
+			break;
+		rf = refs[i];
+		if (rf - 1u >= UINT32_MAX - 1u)
+			break;
+		refs[i] = rf + 1;
+		/* intid < 2^16: the low 32 bits are the packed entry. */
+		atomic_store_explicit(&slot[k], (uint32_t)e,
+				      memory_order_release);
+	}
+	return k;
+}
+
+static int read_itt(struct rst *r, struct vgic_its_device *d)
+{
+	struct vgic_its *its = r->its;
+	struct vgic *v = r->v;
+	struct vgic_gwin *w = &r->itt;
+	uint32_t *const refs = v->lpi.refs;
+	_Atomic uint32_t *const inl =
+		d->nbits <= VGIC_ITS_INLINE_BITS ? d->ite : NULL;
+	const uint32_t nev = 1u << d->nbits;
+	const uint64_t base = d->itt_addr, end = base + (uint64_t)nev * ESZ;
+	/*
+	 * ITEs come in runs of one ICID: the collection is checked once per
+	 * run and coll_ites[] updated once per run.  The counters live in
+	 * locals and are added at the end, also on failure (the rollback
+	 * relies on them).
+	 */
+	uint32_t ev = 0, n = 0, run_icid = VGIC_ITS_NR_ICIDS, run_n = 0;
+	int ret = 0;
+
+	while (ev < nev) {
+		uint64_t gpa = base + (uint64_t)ev * ESZ, left;
+		const uint8_t *p;
+		uint32_t ev0, wev;
+
+		if (!(gpa >= w->gpa && gpa - w->gpa + ESZ <= w->len)) {
+			ret = itt_fill(v, w, gpa, end);
+			if (ret) {
+				vgic__set_error(v,
+						"ITS restore: device %u: ITT "
+						"unreadable at 0x%llx",
+						d->id, (unsigned long long)gpa);
+				break;
+			}
+		}
+		p = w->buf + (gpa - w->gpa);
+		left = (w->gpa + w->len - gpa) / ESZ;
+		ev0 = ev;
+		wev = left < nev - ev ? ev + (uint32_t)left : nev;
+		while (ev < wev) {
+			uint64_t e;
+			uint32_t intid, next, icid, i, rf;
+			_Atomic uint32_t *slot;
+
+			if (inl && run_n && ev + 1 < nev) {
+				uint32_t lim = wev < nev - 1 ? wev : nev - 1;
+				uint32_t k = itt_run(p + (size_t)(ev - ev0) * ESZ,
+						     lim - ev, run_icid, refs,
+						     &inl[ev]);
+
+				ev += k;
+				run_n += k;
+				if (ev == wev)
+					break;
+			}
+			e = le64(p + (size_t)(ev - ev0) * ESZ);
+			intid = (uint32_t)(e >> ITE_INTID_SHIFT);
+			next = (uint32_t)(e >> ITE_NEXT_SHIFT);
+			icid = (uint32_t)(e & ITE_ICID_MASK);
+			i = intid - VGIC_MIN_LPI;
+
+			if (i > VGIC_MAX_LPI_INTID - VGIC_MIN_LPI) {
+				if (!intid) { /* no ITE */
+					ev++;
+					continue;
+				}
+				ret = ite_bad(r, d, ev, e);
+				goto out;
+			}
+			if (icid != run_icid) {
+				if (vgic__its_collection(its, icid) ==
+				    VGIC_ITS_NO_COLL) {
+					ret = ite_bad(r, d, ev, e);
+					goto out;
+				}
+				if (run_n)
+					its->coll_ites[run_icid] += run_n;
+				n += run_n;
+				run_icid = icid;
+				run_n = 0;
+			}
+			if ((uint64_t)ev + next >= nev) {
+				ret = ite_bad(r, d, ev, e);
+				goto out;
+			}
+			slot = inl ? &inl[ev] : vgic__its_ite_slot(its, d, ev);
+			/* An LPI that exists (below the reference limit) only
+			 * takes a reference: vgic__lpi_get's first case. */
+			rf = refs[i];
+			if (slot && rf - 1u < UINT32_MAX - 1u) {
+				refs[i] = rf + 1;
+			} else {
+				/* The target without the collection word's
+				 * flags (its.h). */
+				ret = slot ? vgic__lpi_get_cached(
+						     v, r->lc, intid,
+						     vgic__its_collection(its,
+									  icid))
+					   : -ENOMEM;
+				if (ret) {
+					vgic__set_error(
+						v,
+						"ITS restore: device %u event "
+						"%u: creating the LPI: %s",
+						d->id, ev, vgic_strerror(ret));
+					goto out;
+				}
+			}
+			/* After the LPI exists (release: MSIs may read it).
+			 * intid < 2^16 here, so the low 32 bits of the ITE are
+			 * vgic_its_ite_pack(intid, icid). */
+			atomic_store_explicit(slot, (uint32_t)e,
+					      memory_order_release);
+			run_n++;
+			/* Predicting next == 1 breaks the dependency of the next
+			 * entry's address on this entry's load. */
+			if (next != 1) {
+				if (!next)
+					goto out;
+				ev += next;
+			} else {
+				ev++;
+			}
+		}
+	}
+out:
+	if (run_n)
+		its->coll_ites[run_icid] += run_n;
+	n += run_n;
+	d->nr_ites += n;
+	its->nr_ites += n;
+	return ret;
 }
 
 /*
@@ -771,7 +1048,7 @@ static int read_dtes(struct rst *r, uint64_t base, uint64_t size, uint64_t id0,
 			if (ret)
 				return ret;
 		}
-		ret = read_itt(r, d);
+		ret = r->verify ? verify_itt(r, d) : read_itt(r, d);
 		if (ret)
 			return ret;
 		if (!next) {
@@ -855,16 +1132,21 @@ static int scan_tables(struct rst *r)
 	struct vgic_undo u;
 	int ret = -ENOMEM;
 
-	r->t.v = r->itt.v = v;
+	r->t.v = v;
 	r->t.buf = vgic__alloc(v, WIN_MAX);
 	r->itt.buf = vgic__alloc(v, WIN_MAX);
+	r->lc = vgic__alloc(v, sizeof(*r->lc));
 	r->icid_map = vgic__zalloc(v, VGIC_ITS_NR_ICIDS / 64, sizeof(uint64_t));
 	if (r->verify)
 		r->lpi_seen = vgic__zalloc(v, VGIC_NR_LPIS / 64 + 1,
 					   sizeof(uint64_t));
-	if (!r->t.buf || !r->itt.buf || !r->icid_map ||
+	if (!r->t.buf || !r->itt.buf || !r->lc || !r->icid_map ||
 	    (r->verify && !r->lpi_seen))
 		goto out;
+	vgic__lpi_cache_init(r->lc, &r->itt);
+	/* Verify mode scans ITTs with the table reader (verify_itt). */
+	r->vitt.v = v;
+	r->vitt.buf = r->itt.buf;
 	ret = 0;
 	if (its->baser[1] & GITS_BASER_VALID)
 		ret = read_ctes(r);
@@ -889,6 +1171,7 @@ out:
 	vgic__free(v, r->dev);
 	vgic__free(v, r->cte);
 	vgic__free(v, r->icid_map);
+	vgic__free(v, r->lc);
 	vgic__free(v, r->itt.buf);
 	vgic__free(v, r->t.buf);
 	return ret;

@@ -163,13 +163,83 @@ static uint64_t pend_gpa(struct vgic *v, uint32_t vcpu, uint32_t intid)
 	return (v->vcpu[vcpu].pendbaser & PENDBASER_ADDR_MASK) + intid / 8;
 }
 
+void vgic__lpi_cache_init(struct vgic_lpi_cache *c, struct vgic_gwin *win)
+{
+	c->win = win;
+	for (uint32_t k = 0; k < 2; k++)
+		for (uint32_t s = 0; s < VGIC_LPI_LINES; s++)
+			c->tag[k][s] = 1;
+}
+
+/* lpi_read_byte's miss: fill the line (or read the byte alone). */
+static int lpi_read_miss(struct vgic *v, struct vgic_lpi_cache *c, int k,
+			 uint64_t gpa, uint8_t *byte)
+{
+	uint64_t la = gpa & ~(uint64_t)(VGIC_LPI_LINE - 1);
+	uint32_t s = (uint32_t)(la / VGIC_LPI_LINE) % VGIC_LPI_LINES;
+	int ret;
+
+	if (!v->ops.read_guest)
+		return -EFAULT;
+	if (c) {
+		c->tag[k][s] = 1;
+		/* The line may straddle memory that is not RAM: then only the
+		 * byte counts, as for an uncached read.  A host failure (any
+		 * other errno) is the answer. */
+		ret = vgic__guest_err(v->ops.read_guest(
+			v->opaque, la, c->line[k][s], VGIC_LPI_LINE));
+		if (!ret) {
+			c->tag[k][s] = la;
+			*byte = c->line[k][s][gpa - la];
+			return 0;
+		}
+		if (ret != -EFAULT)
+			return ret;
+	}
+	return vgic__guest_err(v->ops.read_guest(v->opaque, gpa, byte, 1));
+}
+
+/* Byte at @gpa of table kind @k (0 properties, 1 pending), through @c. */
+static inline int lpi_read_byte(struct vgic *v, struct vgic_lpi_cache *c,
+				int k, uint64_t gpa, uint8_t *byte)
+{
+	uint64_t la = gpa & ~(uint64_t)(VGIC_LPI_LINE - 1);
+	uint32_t s = (uint32_t)(la / VGIC_LPI_LINE) % VGIC_LPI_LINES;
+
+	if (c && c->tag[k][s] == la) {
+		*byte = c->line[k][s][gpa - la];
+		return 0;
+	}
+	return lpi_read_miss(v, c, k, gpa, byte);
+}
+
+/* We wrote @byte at @gpa: keep every cached copy of it current. */
+static void lpi_cache_wrote(struct vgic_lpi_cache *c, uint64_t gpa,
+			    uint8_t byte)
+{
+	uint64_t la = gpa & ~(uint64_t)(VGIC_LPI_LINE - 1);
+	uint32_t s = (uint32_t)(la / VGIC_LPI_LINE) % VGIC_LPI_LINES;
+
+	for (uint32_t k = 0; k < 2; k++)
+		if (c->tag[k][s] == la)
+			c->line[k][s][gpa - la] = byte;
+	if (c->win && gpa - c->win->gpa < c->win->len)
+		c->win->buf[gpa - c->win->gpa] = byte;
+}
+
 int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
+{
+	return vgic__lpi_get_cached(v, NULL, intid, target);
+}
+
+int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
+			 uint32_t intid, uint32_t target)
 {
 	struct vgic_lpis *l = &v->lpi;
 	uint32_t i = intid - VGIC_MIN_LPI;
 	bool pending = false;
-	uint8_t cfg, byte;
-	uint64_t gpa;
+	uint8_t cfg, byte = 0;
+	uint64_t gpa = 0;
 	int ret;
 
 	if (!l->refs || !lpi_valid(intid))
@@ -180,7 +250,10 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 		l->refs[i]++;
 		return 0;
 	}
-	ret = lpi_read_cfg(v, intid, &cfg);
+	ret = lpi_read_byte(v, c, 0,
+			    (l->propbaser & PROPBASER_ADDR_MASK) +
+				    (intid - VGIC_MIN_LPI),
+			    &cfg);
 	if (ret)
 		return ret;
 	if (target >= v->nr_vcpus)
@@ -190,8 +263,7 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 	 * creation: nothing is published yet, so nothing is lost silently. */
 	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
 		gpa = pend_gpa(v, target, intid);
-		ret = vgic__guest_err(
-			v->ops.read_guest(v->opaque, gpa, &byte, 1));
+		ret = lpi_read_byte(v, c, 1, gpa, &byte);
 		if (ret)
 			return ret;
 		pending = byte >> (intid % 8) & 1;
@@ -206,12 +278,16 @@ int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)
 			v->ops.write_guest(v->opaque, gpa, &byte, 1));
 		if (ret && ret != -EFAULT)
 			return ret;
+		if (!ret && c)
+			lpi_cache_wrote(c, gpa, byte);
 	}
 	atomic_store_explicit(&l->cfg[i], cfg, memory_order_relaxed);
 	atomic_store_explicit(&l->target[i], target, memory_order_release);
 	l->refs[i] = 1;
 	l->nr_mapped++;
-	lpi_write_pending(v, i, pending);
+	/* A stale MSI may have left the bit of a dead LPI set (its.h). */
+	if (pending || lpi_pending(v, i))
+		lpi_write_pending(v, i, pending);
 	if (pending)
 		lpi_update(v, target);
 	return 0;

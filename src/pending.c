@@ -85,6 +85,30 @@ static int save_bytewise(struct vgic *v, uint64_t base, const uint16_t *idx,
 	return 0;
 }
 
+/* Write back each run of bytes of @buf that differ from @orig. */
+static int write_runs(struct vgic *v, uint64_t gpa, const uint8_t *buf,
+		      const uint8_t *orig, uint32_t len)
+{
+	int ret;
+
+	for (uint32_t i = 0; i < len;) {
+		uint32_t j;
+
+		if (buf[i] == orig[i]) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < len && buf[j] != orig[j]; j++)
+			;
+		ret = vgic__guest_err(
+			v->ops.write_guest(v->opaque, gpa + i, &buf[i], j - i));
+		if (ret)
+			return ret;
+		i = j;
+	}
+	return 0;
+}
+
 /* One vCPU: @idx are its LPIs (INTID - 8192), ascending. */
 static int save_vcpu(struct vgic *v, uint32_t vcpu, const uint16_t *idx,
 		     uint32_t n, uint8_t *buf, uint8_t *orig)
@@ -112,30 +136,60 @@ static int save_vcpu(struct vgic *v, uint32_t vcpu, const uint16_t *idx,
 
 		*b = want ? (uint8_t)(*b | bit) : (uint8_t)(*b & ~bit);
 	}
-	/* Write back each run of changed bytes. */
-	for (uint32_t i = 0; i < len;) {
-		uint32_t j;
-
-		if (buf[i] == orig[i]) {
-			i++;
-			continue;
-		}
-		for (j = i + 1; j < len && buf[j] != orig[j]; j++)
-			;
-		ret = vgic__guest_err(v->ops.write_guest(
-			v->opaque, base + lo + i, &buf[i], j - i));
-		if (ret)
-			return ret;
-		i = j;
-	}
-	return 0;
+	return write_runs(v, base + lo, buf, orig, len);
 }
+
+/*
+ * The common case: every targeted LPI targets @vcpu (and no GICv4 VPT
+ * holds pending bits).  @mask has the bit of each targeted LPI; LPIs
+ * @lo_i..@hi_i (INTID - 8192) cover them.  The byte range is updated a
+ * byte (8 LPIs) at a time from the mask and the pending bitmap.  Returns
+ * 1 if the range read found memory that is not RAM: the caller then takes
+ * the general path, whose byte-at-a-time walk reports the error where KVM
+ * would.
+ */
+static int save_one_target(struct vgic *v, uint32_t vcpu, const uint64_t *mask,
+			   uint32_t lo_i, uint32_t hi_i, uint8_t *buf,
+			   uint8_t *orig)
+{
+	const struct vgic_lpis *l = &v->lpi;
+	uint64_t base = v->vcpu[vcpu].pendbaser & PENDBASER_PA_MASK;
+	uint32_t lo = pend_byte(VGIC_MIN_LPI + lo_i);
+	uint32_t len = pend_byte(VGIC_MIN_LPI + hi_i) - lo + 1;
+	int ret;
+
+	ret = vgic__guest_err(v->ops.read_guest(v->opaque, base + lo, buf, len));
+	if (ret == -EFAULT)
+		return 1;
+	if (ret)
+		return ret;
+	memcpy(orig, buf, len);
+	/* Byte lo holds LPIs 8 * (lo - VGIC_MIN_LPI / 8)...: whole bytes, as
+	 * VGIC_MIN_LPI is a multiple of 8. */
+	for (uint32_t b = 0; b < len; b++) {
+		uint32_t i = (lo + b) * 8 - VGIC_MIN_LPI;
+		uint8_t m = (uint8_t)(mask[i / 64] >> (i % 64));
+		uint8_t p = (uint8_t)(atomic_load_explicit(&l->pending[i / 64],
+							   memory_order_relaxed) >>
+				      (i % 64));
+
+		buf[b] = (uint8_t)((buf[b] & ~m) | (p & m));
+	}
+	return write_runs(v, base + lo, buf, orig, len);
+}
+
+_Static_assert(VGIC_MIN_LPI % 64 == 0 && VGIC_NR_LPIS % 64 == 0,
+	       "LPI bitmaps: whole words");
 
 int vgic__save_pending_tables(struct vgic *v)
 {
 	const struct vgic_lpis *l = &v->lpi;
+	const uint32_t none = VGIC_NO_VCPU;
+	uint32_t one = none, lo_i = 0, hi_i = 0, run = 0;
+	bool many = false;
 	uint32_t *start = NULL;
 	uint16_t *order = NULL;
+	uint64_t *mask = NULL;
 	uint8_t *buf = NULL;
 	int ret = 0;
 
@@ -146,39 +200,75 @@ int vgic__save_pending_tables(struct vgic *v)
 	if (!l->refs || !l->nr_mapped)
 		return 0;
 
-	/* Counting sort of the targeted LPIs by target vCPU. */
 	start = vgic__zalloc(v, v->nr_vcpus + 1, sizeof(*start));
-	order = vgic__alloc(v, VGIC_NR_LPIS * sizeof(*order));
+	mask = vgic__alloc(v, VGIC_NR_LPIS / 8);
 	buf = vgic__alloc(v, 2 * (VGIC_NR_LPIS / 8));
-	if (!start || !order || !buf) {
+	if (!start || !mask || !buf) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	vgic__v4_save_begin(v); /* GICv4.1: unmap the vPEs, read the VPTs */
-	/* Both passes stop after the last existing LPI. */
-	for (uint32_t i = 0, seen = 0; i < VGIC_NR_LPIS && seen < l->nr_mapped;
-	     i++) {
-		uint32_t t;
+	/*
+	 * Count the targeted LPIs per target (runs of one target counted in a
+	 * register), note which are targeted (@mask) and whether they all
+	 * share one target.  Stops after the last existing LPI.
+	 */
+	for (uint32_t w = 0, seen = 0;
+	     w < VGIC_NR_LPIS / 64 && seen < l->nr_mapped; w++) {
+		uint64_t m = 0;
 
-		if (!l->refs[i])
-			continue;
-		seen++;
-		t = atomic_load_explicit(&l->target[i], memory_order_relaxed);
-		if (t < v->nr_vcpus)
-			start[t + 1]++;
+		for (uint32_t j = 0; j < 64; j++) {
+			uint32_t i = w * 64 + j, t;
+
+			if (!l->refs[i])
+				continue;
+			seen++;
+			t = atomic_load_explicit(&l->target[i],
+						 memory_order_relaxed);
+			if (t >= v->nr_vcpus)
+				continue;
+			m |= 1ull << j;
+			if (t != one) {
+				if (one != none) {
+					start[one + 1] += run;
+					many = true;
+				} else {
+					lo_i = i;
+				}
+				one = t;
+				run = 0;
+			}
+			run++;
+			hi_i = i;
+		}
+		mask[w] = m;
+	}
+	if (one == none)
+		goto end; /* nothing targeted */
+	start[one + 1] += run;
+	if (!many && !vgic__v4(v)) {
+		ret = save_one_target(v, one, mask, lo_i, hi_i, buf,
+				      buf + VGIC_NR_LPIS / 8);
+		if (ret <= 0)
+			goto end;
+		ret = 0;
+	}
+
+	/* General case: a counting sort of the targeted LPIs by target. */
+	order = vgic__alloc(v, VGIC_NR_LPIS * sizeof(*order));
+	if (!order) {
+		ret = -ENOMEM;
+		goto end;
 	}
 	for (uint32_t c = 0; c < v->nr_vcpus; c++)
 		start[c + 1] += start[c];
-	for (uint32_t i = 0, seen = 0; i < VGIC_NR_LPIS && seen < l->nr_mapped;
-	     i++) {
+	for (uint32_t i = lo_i; i <= hi_i; i++) {
 		uint32_t t;
 
-		if (!l->refs[i])
+		if (!(mask[i / 64] >> (i % 64) & 1))
 			continue;
-		seen++;
 		t = atomic_load_explicit(&l->target[i], memory_order_relaxed);
-		if (t < v->nr_vcpus)
-			order[start[t]++] = (uint16_t)i;
+		order[start[t]++] = (uint16_t)i;
 	}
 	/* start[c] now holds the end of bucket c; bucket c begins at the end
 	 * of bucket c - 1. */
@@ -189,10 +279,12 @@ int vgic__save_pending_tables(struct vgic *v)
 			ret = save_vcpu(v, c, &order[b], start[c] - b, buf,
 					buf + VGIC_NR_LPIS / 8);
 	}
+end:
 	vgic__v4_save_end(v); /* GICv4.1: map the vPEs back */
 out:
 	vgic__free(v, buf);
 	vgic__free(v, order);
+	vgic__free(v, mask);
 	vgic__free(v, start);
 	return ret;
 }

@@ -71,7 +71,17 @@ static void vm(struct pair *p, uint32_t nr_vcpus, const uint64_t *mpidr,
 /* The destination: same config, RAM copied now, RDs programmed (which
  * restores PROPBASER/PENDBASER/EnableLPIs as the ABI order requires), the
  * ITS registers and RESTORE_TABLES last.  Returns RESTORE_TABLES' result. */
+static int migrate_lpis(struct pair *p, const uint64_t *mpidr,
+			bool enable_lpis);
+
 static int migrate(struct pair *p, const uint64_t *mpidr)
+{
+	return migrate_lpis(p, mpidr, true);
+}
+
+/* migrate(), with the destination's EnableLPIs as given. */
+static int migrate_lpis(struct pair *p, const uint64_t *mpidr,
+			bool enable_lpis)
 {
 	p->h2 = sg_clone_ram(p->h);
 	memset(&p->b, 0, sizeof(p->b));
@@ -82,7 +92,7 @@ static int migrate(struct pair *p, const uint64_t *mpidr)
 			  p->b.its);
 	th_write32(p->b.v, 0, TH_GICD_BASE, 0x12);
 	for (uint32_t c = 0; c < p->a.nr_vcpus; c++)
-		sg_rd_init(&p->b, c, true);
+		sg_rd_init(&p->b, c, enable_lpis);
 	p->b.cwriter[0] = p->a.cwriter[0];
 	return sg_its_migrate(p->a.its[0], p->b.its[0]);
 }
@@ -184,6 +194,34 @@ static void test_round_trip(void **state)
 	assert_memory_equal(th_ram(p.h2, SG_ITT(0)), th_ram(p.h, SG_ITT(0)),
 			    8 * SG_ITT_STRIDE);
 	assert_memory_equal(th_ram(p.h2, SG_CT(0)), th_ram(p.h, SG_CT(0)), 32);
+	done(&p);
+}
+
+/* A restore while the target vCPUs' EnableLPIs is 0 (a VMM may restore
+ * GICR_CTLR after the ITS): the LPIs still target the collections' vCPUs -
+ * the pending bit is consumed from that vCPU's table, and once EnableLPIs
+ * is set an MSI reaches that vCPU. */
+static void test_restore_lpis_disabled(void **state)
+{
+	struct pair p = { 0 };
+
+	(void)state;
+	vm(&p, 2, NULL, false);
+	for (uint32_t i = 8192; i < 8192 + 64; i++)
+		sg_lpi_cfg(&p.a, i, 0xa1);
+	sg_wr(&p.a, SG_CT(0), cte(3, 1));
+	sg_wr(&p.a, SG_CT(0) + 8, 0);
+	sg_wr(&p.a, SG_DT(0) + 6 * 8, dte(SG_ITT(0), 3, 0));
+	sg_wr(&p.a, SG_ITT(0) + 1 * 8, ite(8195, 3, 1));
+	sg_wr(&p.a, SG_ITT(0) + 2 * 8, ite(8196, 3, 0));
+	*(uint8_t *)th_ram(p.h, SG_PEND(1) + 8196 / 8) |= 1u << (8196 % 8);
+
+	assert_int_equal(migrate_lpis(&p, NULL, false), 0);
+	assert_int_equal(*(uint8_t *)th_ram(p.h2, SG_PEND(1) + 8196 / 8), 0);
+	for (uint32_t c = 0; c < 2; c++)
+		th_write32(p.b.v, c, SG_GICR(c) + SG_GICR_CTLR, 1);
+	expect_msi(&p.b, 6, 1, 1, 8195);
+	expect_msi(&p.b, 6, 2, 1, 8196);
 	done(&p);
 }
 
@@ -788,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_save_golden_bytes),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_restore_handmade_two_level),
+		cmocka_unit_test(test_restore_lpis_disabled),
 		cmocka_unit_test(test_unmapped_collection_round_trip),
 		cmocka_unit_test(test_sparse_two_level_scan),
 		cmocka_unit_test(test_flat_next_cap),
