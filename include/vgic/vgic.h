@@ -233,7 +233,13 @@ VGIC_API int vgic_vcpu_set_running(struct vgic *v, uint32_t vcpu, bool running);
  * Runs ITS_SAVE_TABLES and SAVE_PENDING_TABLES first, so guest RAM must be
  * saved after this call.  With @buf NULL or @cap too small, returns
  * -ENOSPC and sets *@len to the size needed.  Requires all vCPUs stopped
- * (-EBUSY otherwise).
+ * (-EBUSY otherwise).  Checks that the ITS tables it wrote restore to
+ * exactly the live mappings: entries the guest wrote where the restore
+ * would read them are zeroed (through write_guest), and a snapshot the
+ * destination could not restore (table memory that is not RAM, an ICID
+ * the collection table no longer holds) fails here with the restore's
+ * errno and a "would not restore" vgic_last_error() - the VM keeps
+ * running (docs/its-tables.md).
  */
 VGIC_API int vgic_snapshot_save(struct vgic *v, void *buf, size_t cap,
 				size_t *len);
