@@ -464,6 +464,7 @@ struct vgic_gwin {
 	uint8_t *buf;
 	uint64_t gpa;  /* the window is [gpa, gpa + len) */
 	uint32_t len, grow;
+	bool live; /* a live entry was found in it (ITT scans) */
 };
 struct vgic_lpi_cache {
 	struct vgic_gwin *win; /* or NULL */

@@ -743,8 +743,12 @@ static int itt_fill(struct vgic *v, struct vgic_gwin *w, uint64_t gpa,
 	uint64_t len, in = end - gpa; /* >= ESZ */
 	int ret;
 
-	if (seq && w->grow < ITT_WIN_MAX)
+	/* Dense ITTs: a window that stays in L1.  While only invalid entries
+	 * go by, the full WIN_MAX (a scan for the first ITE of a big ITT). */
+	if (seq && w->grow < (w->live ? ITT_WIN_MAX : WIN_MAX))
 		w->grow *= 2;
+	else if (seq && w->live)
+		w->grow = ITT_WIN_MAX;
 	else if (!seq)
 		w->grow = WIN_MIN;
 	len = seq || w->grow < in ? w->grow : in;
@@ -767,6 +771,7 @@ static int itt_fill(struct vgic *v, struct vgic_gwin *w, uint64_t gpa,
 		w->grow = WIN_MIN;
 	w->gpa = gpa;
 	w->len = (uint32_t)len;
+	w->live = false;
 	return 0;
 }
 
@@ -927,14 +932,19 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			icid = (uint32_t)(e & ITE_ICID_MASK);
 			i = intid - VGIC_MIN_LPI;
 
+			if (!intid) { /* no ITE: skip the run of them */
+				while (++ev < wev &&
+				       !(uint32_t)(le64(p + (size_t)(ev - ev0) *
+							       ESZ) >>
+						   ITE_INTID_SHIFT))
+					;
+				continue;
+			}
 			if (i > VGIC_MAX_LPI_INTID - VGIC_MIN_LPI) {
-				if (!intid) { /* no ITE */
-					ev++;
-					continue;
-				}
 				ret = ite_bad(r, d, ev, e);
 				goto out;
 			}
+			w->live = true;
 			if (icid != run_icid) {
 				if (vgic__its_collection(its, icid) ==
 				    VGIC_ITS_NO_COLL) {
