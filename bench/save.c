@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 		dense(1024, 50);
 		dense(65536, quick ? 3 : 10);
 		if (!quick)
-			dense(2u << 20, 3);
+			dense(2u << 20, 5);
 	}
 	if (!only || !strcmp(only, "sparse")) {
 		sparse(1, 20);

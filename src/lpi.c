@@ -171,12 +171,14 @@ void vgic__lpi_cache_init(struct vgic_lpi_cache *c, struct vgic_gwin *win)
 			c->tag[k][s] = 1;
 }
 
-/* lpi_read_byte's miss: fill the line (or read the byte alone). */
+/* lpi_read_byte's miss: fill the line (or read the byte alone).  The byte
+ * (0..255) or a negative errno. */
 static int lpi_read_miss(struct vgic *v, struct vgic_lpi_cache *c, int k,
-			 uint64_t gpa, uint8_t *byte)
+			 uint64_t gpa)
 {
 	uint64_t la = gpa & ~(uint64_t)(VGIC_LPI_LINE - 1);
 	uint32_t s = (uint32_t)(la / VGIC_LPI_LINE) % VGIC_LPI_LINES;
+	uint8_t byte;
 	int ret;
 
 	if (!v->ops.read_guest)
@@ -190,27 +192,26 @@ static int lpi_read_miss(struct vgic *v, struct vgic_lpi_cache *c, int k,
 			v->opaque, la, c->line[k][s], VGIC_LPI_LINE));
 		if (!ret) {
 			c->tag[k][s] = la;
-			*byte = c->line[k][s][gpa - la];
-			return 0;
+			return c->line[k][s][gpa - la];
 		}
 		if (ret != -EFAULT)
 			return ret;
 	}
-	return vgic__guest_err(v->ops.read_guest(v->opaque, gpa, byte, 1));
+	ret = vgic__guest_err(v->ops.read_guest(v->opaque, gpa, &byte, 1));
+	return ret ? ret : byte;
 }
 
-/* Byte at @gpa of table kind @k (0 properties, 1 pending), through @c. */
+/* Byte at @gpa of table kind @k (0 properties, 1 pending), through @c:
+ * the byte (0..255) or a negative errno. */
 static inline int lpi_read_byte(struct vgic *v, struct vgic_lpi_cache *c,
-				int k, uint64_t gpa, uint8_t *byte)
+				int k, uint64_t gpa)
 {
 	uint64_t la = gpa & ~(uint64_t)(VGIC_LPI_LINE - 1);
 	uint32_t s = (uint32_t)(la / VGIC_LPI_LINE) % VGIC_LPI_LINES;
 
-	if (c && c->tag[k][s] == la) {
-		*byte = c->line[k][s][gpa - la];
-		return 0;
-	}
-	return lpi_read_miss(v, c, k, gpa, byte);
+	if (c && c->tag[k][s] == la)
+		return c->line[k][s][gpa - la];
+	return lpi_read_miss(v, c, k, gpa);
 }
 
 /* We wrote @byte at @gpa: keep every cached copy of it current. */
@@ -252,10 +253,10 @@ int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 	}
 	ret = lpi_read_byte(v, c, 0,
 			    (l->propbaser & PROPBASER_ADDR_MASK) +
-				    (intid - VGIC_MIN_LPI),
-			    &cfg);
-	if (ret)
+				    (intid - VGIC_MIN_LPI));
+	if (ret < 0)
 		return ret;
+	cfg = (uint8_t)ret;
 	if (target >= v->nr_vcpus)
 		target = VGIC_NO_VCPU;
 	/* Sync the pending bit from the target's table.  As KVM
@@ -263,9 +264,10 @@ int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 	 * creation: nothing is published yet, so nothing is lost silently. */
 	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
 		gpa = pend_gpa(v, target, intid);
-		ret = lpi_read_byte(v, c, 1, gpa, &byte);
-		if (ret)
+		ret = lpi_read_byte(v, c, 1, gpa);
+		if (ret < 0)
 			return ret;
+		byte = (uint8_t)ret;
 		pending = byte >> (intid % 8) & 1;
 	}
 	/* Consume the bit before publishing anything: best effort for
