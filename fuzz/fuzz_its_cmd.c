@@ -312,6 +312,26 @@ static void op_v4(struct cmd_vm *m, struct fz *f, unsigned op)
 }
 #endif
 
+/*
+ * Acknowledge what vCPU @c can take.  With a GICv4 backend, a vCPU that is
+ * not running may assert its output for a doorbell only (docs/gicv4.md: a
+ * VMM in WFI must wake it; the vLPIs reach the CPU interface once the vPE
+ * is resident), so it runs while it acknowledges - as a guest does: only a
+ * running vCPU executes ICC_IAR1_EL1.
+ */
+static void ack_vcpu(struct cmd_vm *m, uint32_t c, uint32_t limit)
+{
+#ifdef FZ_WITH_V4
+	if (!m->running[c] && !vgic_vcpu_set_running(m->v, c, true)) {
+		fz_ack_all(m->v, c, NULL, 0, limit);
+		if (vgic_vcpu_set_running(m->v, c, false))
+			fz_fail("vCPU %u cannot stop running", c);
+		return;
+	}
+#endif
+	fz_ack_all(m->v, c, NULL, 0, limit);
+}
+
 static void run_ops(struct cmd_vm *m, struct fz *f)
 {
 	for (int n = 0; n < MAX_OPS && !fz_done(f); n++) {
@@ -338,7 +358,7 @@ static void run_ops(struct cmd_vm *m, struct fz *f)
 			break;
 		}
 		case FZ_Q_ACK:
-			fz_ack_all(m->v, fz_u8(f) % m->nr_vcpus, NULL, 0, 64);
+			ack_vcpu(m, fz_u8(f) % m->nr_vcpus, 64);
 			break;
 		case FZ_Q_POKE: {
 			uint32_t off = fz_u32(f) % (FZ_RAM_SIZE - 64);
@@ -392,7 +412,7 @@ static void differential(struct cmd_vm *m)
 
 	/* Drain what the run left deliverable, then flush to RAM. */
 	for (uint32_t c = 0; c < m->nr_vcpus; c++)
-		fz_ack_all(m->v, c, NULL, 0, ACK_LIMIT);
+		ack_vcpu(m, c, ACK_LIMIT);
 	for (uint32_t i = 0; i < m->nr_its; i++) {
 		ret = th_set_attr(m->its[i], VGIC_GRP_CTRL,
 				  VGIC_CTRL_ITS_SAVE_TABLES, NULL);
