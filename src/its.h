@@ -468,10 +468,14 @@ struct vgic_gwin {
 };
 struct vgic_lpi_cache {
 	struct vgic_gwin *win; /* or NULL */
+	uint64_t prop_base;    /* PROPBASER's table (fixed under the lock) */
+	uint32_t pend_vcpu;    /* the last target, whose table is at */
+	uint64_t pend_base;    /* pend_base (fixed under the lock) */
 	uint64_t tag[2][VGIC_LPI_LINES]; /* line GPA; 1 = empty */
 	uint8_t line[2][VGIC_LPI_LINES][VGIC_LPI_LINE];
 };
-void vgic__lpi_cache_init(struct vgic_lpi_cache *c, struct vgic_gwin *win);
+void vgic__lpi_cache_init(struct vgic *v, struct vgic_lpi_cache *c,
+			  struct vgic_gwin *win);
 /* vgic__lpi_get reading through @c (NULL: uncached). */
 int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 			 uint32_t intid, uint32_t target);

@@ -889,6 +889,7 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 	 * relies on them).
 	 */
 	uint32_t ev = 0, n = 0, run_icid = VGIC_ITS_NR_ICIDS, run_n = 0;
+	bool fresh = false;
 	int ret = 0;
 
 	while (ev < nev) {
@@ -915,7 +916,9 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			uint32_t intid, next, icid, i, rf;
 			_Atomic uint32_t *slot;
 
-			if (inl && run_n && ev + 1 < nev) {
+			/* itt_run, unless the last ITE created its LPI (a run
+			 * of new LPIs would stop it at once, every time). */
+			if (inl && run_n && !fresh && ev + 1 < nev) {
 				uint32_t lim = wev < nev - 1 ? wev : nev - 1;
 				uint32_t k = itt_run(p + (size_t)(ev - ev0) * ESZ,
 						     lim - ev, run_icid, refs,
@@ -967,7 +970,9 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			rf = refs[i];
 			if (slot && rf - 1u < UINT32_MAX - 1u) {
 				refs[i] = rf + 1;
+				fresh = false;
 			} else {
+				fresh = true;
 				/* The target without the collection word's
 				 * flags (its.h). */
 				ret = slot ? vgic__lpi_get_cached(
@@ -1153,7 +1158,7 @@ static int scan_tables(struct rst *r)
 	if (!r->t.buf || !r->itt.buf || !r->lc || !r->icid_map ||
 	    (r->verify && !r->lpi_seen))
 		goto out;
-	vgic__lpi_cache_init(r->lc, &r->itt);
+	vgic__lpi_cache_init(v, r->lc, &r->itt);
 	/* Verify mode scans ITTs with the table reader (verify_itt). */
 	r->vitt.v = v;
 	r->vitt.buf = r->itt.buf;

@@ -163,9 +163,13 @@ static uint64_t pend_gpa(struct vgic *v, uint32_t vcpu, uint32_t intid)
 	return (v->vcpu[vcpu].pendbaser & PENDBASER_ADDR_MASK) + intid / 8;
 }
 
-void vgic__lpi_cache_init(struct vgic_lpi_cache *c, struct vgic_gwin *win)
+void vgic__lpi_cache_init(struct vgic *v, struct vgic_lpi_cache *c,
+			  struct vgic_gwin *win)
 {
 	c->win = win;
+	c->prop_base = v->lpi.propbaser & PROPBASER_ADDR_MASK;
+	c->pend_vcpu = VGIC_NO_VCPU;
+	c->pend_base = 0;
 	for (uint32_t k = 0; k < 2; k++)
 		for (uint32_t s = 0; s < VGIC_LPI_LINES; s++)
 			c->tag[k][s] = 1;
@@ -252,7 +256,8 @@ int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 		return 0;
 	}
 	ret = lpi_read_byte(v, c, 0,
-			    (l->propbaser & PROPBASER_ADDR_MASK) +
+			    (c ? c->prop_base
+			       : l->propbaser & PROPBASER_ADDR_MASK) +
 				    (intid - VGIC_MIN_LPI));
 	if (ret < 0)
 		return ret;
@@ -263,7 +268,15 @@ int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 	 * (vgic_v3_lpi_sync_pending_status), a failing read fails the
 	 * creation: nothing is published yet, so nothing is lost silently. */
 	if (target != VGIC_NO_VCPU && v->ops.read_guest) {
-		gpa = pend_gpa(v, target, intid);
+		if (c && c->pend_vcpu == target) {
+			gpa = c->pend_base + intid / 8;
+		} else {
+			gpa = pend_gpa(v, target, intid);
+			if (c) {
+				c->pend_vcpu = target;
+				c->pend_base = gpa - intid / 8;
+			}
+		}
 		ret = lpi_read_byte(v, c, 1, gpa);
 		if (ret < 0)
 			return ret;
