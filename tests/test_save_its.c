@@ -258,6 +258,36 @@ static void test_restore_pending_same_byte(void **state)
 	done(&p);
 }
 
+/* A hostile layout: an ITT inside the pending table.  Creating the first
+ * ITE's LPI consumes its pending bit, which is a bit of the next ITE's
+ * pINTID; KVM reads that ITE afterwards and so maps the changed pINTID.
+ * The restore reads ITTs through a window: the write must reach it. */
+static void test_restore_itt_in_pending_table(void **state)
+{
+	const uint64_t itt = SG_PEND(0) + 2048;
+	const uint32_t l0 = (2048 + 8 + 2) * 8 + 1; /* bit 1 of ITE 1's byte 2 */
+	struct pair p = { 0 };
+
+	(void)state;
+	vm(&p, 1, NULL, false);
+	sg_lpi_cfg(&p.a, l0, 0xa1);
+	sg_lpi_cfg(&p.a, 0x2101, 0xa1);
+	sg_lpi_cfg(&p.a, 0x2103, 0xa1);
+	sg_wr(&p.a, SG_CT(0), cte(0, 0));
+	sg_wr(&p.a, SG_CT(0) + 8, 0);
+	sg_wr(&p.a, SG_DT(0) + 3 * 8, dte(itt, 1, 0));
+	sg_wr(&p.a, itt, ite(l0, 0, 1));
+	sg_wr(&p.a, itt + 8, ite(0x2103, 0, 0));
+
+	assert_int_equal(migrate(&p, NULL), 0);
+	assert_int_equal(sg_rd(&p.b, itt + 8), ite(0x2101, 0, 0));
+	assert_int_equal(sg_ack(p.b.v, 0), l0); /* its pending bit came back */
+	assert_int_equal(sg_ack(p.b.v, 0), 1023);
+	expect_msi(&p.b, 3, 0, 0, l0);
+	expect_msi(&p.b, 3, 1, 0, 0x2101);
+	done(&p);
+}
+
 /* Golden restore: tables built by hand from the documented layout (a
  * two-level device table) restore to exactly the expected mappings. */
 static void test_restore_handmade_two_level(void **state)
@@ -861,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_restore_handmade_two_level),
 		cmocka_unit_test(test_restore_lpis_disabled),
 		cmocka_unit_test(test_restore_pending_same_byte),
+		cmocka_unit_test(test_restore_itt_in_pending_table),
 		cmocka_unit_test(test_unmapped_collection_round_trip),
 		cmocka_unit_test(test_sparse_two_level_scan),
 		cmocka_unit_test(test_flat_next_cap),
