@@ -455,8 +455,8 @@ int vgic__lpi_check_readable(struct vgic *v, uint32_t intid, uint32_t target);
  * pending-table bytes are read a 256-byte line at a time and cached by GPA
  * (a line that cannot be read falls back to the byte, so errors are those
  * of vgic__lpi_get).  Every guest byte this code writes (a consumed pending
- * bit) is also written into the cached lines and into @win, a window of
- * guest memory the caller reads through, so no copy goes stale.
+ * bit) is also written into the cached lines and into the windows of
+ * guest memory the caller reads through (c->win[]), so no copy goes stale.
  */
 #define VGIC_LPI_LINE 256u
 #define VGIC_LPI_LINES 16u
@@ -466,8 +466,11 @@ struct vgic_gwin {
 	uint32_t len, grow;
 	bool live; /* a live entry was found in it (ITT scans) */
 };
+#define VGIC_LPI_WINS 3
 struct vgic_lpi_cache {
-	struct vgic_gwin *win; /* or NULL */
+	/* Windows of guest memory the caller reads through (the ITT window,
+	 * the device table's, the level-1 table's), or NULL. */
+	struct vgic_gwin *win[VGIC_LPI_WINS];
 	uint64_t prop_base;    /* PROPBASER's table (fixed under the lock) */
 	uint32_t pend_vcpu;    /* the last target, whose table is at */
 	uint64_t pend_base;    /* pend_base (fixed under the lock) */

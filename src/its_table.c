@@ -92,6 +92,7 @@ struct tbl {
 	uint32_t wlen;
 	uint32_t grow;       /* next window size */
 	uint64_t bytes_read;
+	struct vgic_gwin *view; /* kept equal to the window, or NULL */
 };
 
 static void tbl_open(struct tbl *t, uint64_t base, uint64_t size)
@@ -101,6 +102,8 @@ static void tbl_open(struct tbl *t, uint64_t base, uint64_t size)
 	t->woff = 0;
 	t->wlen = 0;
 	t->grow = WIN_MIN;
+	if (t->view)
+		t->view->len = 0;
 }
 
 /* Refill the window at @off (< size): 0 or vgic__guest_err()'s errno. */
@@ -131,6 +134,11 @@ static int tbl_refill(struct tbl *t, uint64_t off)
 	t->bytes_read += len;
 	t->woff = off;
 	t->wlen = (uint32_t)len;
+	if (t->view) { /* what LPI creation's writes must patch */
+		t->view->buf = t->buf;
+		t->view->gpa = t->base + off;
+		t->view->len = (uint32_t)len;
+	}
 	return 0;
 }
 
@@ -509,6 +517,9 @@ struct rst {
 	struct vgic_gwin itt; /* ITT window, kept across devices */
 	struct tbl vitt;      /* verify mode's ITT reader (itt.buf) */
 	struct vgic_lpi_cache *lc; /* LPI creation's table bytes */
+	/* Views of the device table's and level-1 table's windows, for the
+	 * writes of LPI creation (restore mode). */
+	struct vgic_gwin dtview, l1view;
 	struct r_cte *cte;
 	uint32_t nr_cte, cap_cte;
 	uint32_t made_cte;   /* collections created so far */
@@ -1082,7 +1093,8 @@ static int read_devices(struct rst *r)
 	uint64_t base = vgic__its_baser_addr(baser);
 	uint64_t size = vgic__its_baser_size(baser);
 	bool last = false;
-	struct tbl l1 = { .v = r->v, .buf = NULL };
+	struct tbl l1 = { .v = r->v, .buf = NULL,
+			  .view = r->verify ? NULL : &r->l1view };
 	uint64_t off = 0, e = 0;
 	int ret;
 
@@ -1109,6 +1121,7 @@ static int read_devices(struct rst *r)
 				(off / ESZ) * L2_ENTRIES, &last);
 		off += ESZ;
 	}
+	r->l1view.len = 0;
 	vgic__free(r->v, l1.buf);
 	return ret;
 }
@@ -1159,6 +1172,11 @@ static int scan_tables(struct rst *r)
 	    (r->verify && !r->lpi_seen))
 		goto out;
 	vgic__lpi_cache_init(v, r->lc, &r->itt);
+	if (!r->verify) {
+		r->t.view = &r->dtview;
+		r->lc->win[1] = &r->dtview;
+		r->lc->win[2] = &r->l1view;
+	}
 	/* Verify mode scans ITTs with the table reader (verify_itt). */
 	r->vitt.v = v;
 	r->vitt.buf = r->itt.buf;

@@ -166,7 +166,9 @@ static uint64_t pend_gpa(struct vgic *v, uint32_t vcpu, uint32_t intid)
 void vgic__lpi_cache_init(struct vgic *v, struct vgic_lpi_cache *c,
 			  struct vgic_gwin *win)
 {
-	c->win = win;
+	c->win[0] = win;
+	for (uint32_t k = 1; k < VGIC_LPI_WINS; k++)
+		c->win[k] = NULL;
 	c->prop_base = v->lpi.propbaser & PROPBASER_ADDR_MASK;
 	c->pend_vcpu = VGIC_NO_VCPU;
 	c->pend_base = 0;
@@ -228,8 +230,12 @@ static void lpi_cache_wrote(struct vgic_lpi_cache *c, uint64_t gpa,
 	for (uint32_t k = 0; k < 2; k++)
 		if (c->tag[k][s] == la)
 			c->line[k][s][gpa - la] = byte;
-	if (c->win && gpa - c->win->gpa < c->win->len)
-		c->win->buf[gpa - c->win->gpa] = byte;
+	for (uint32_t k = 0; k < VGIC_LPI_WINS; k++) {
+		struct vgic_gwin *w = c->win[k];
+
+		if (w && gpa - w->gpa < w->len)
+			w->buf[gpa - w->gpa] = byte;
+	}
 }
 
 int vgic__lpi_get(struct vgic *v, uint32_t intid, uint32_t target)

@@ -288,6 +288,37 @@ static void test_restore_itt_in_pending_table(void **state)
 	done(&p);
 }
 
+/* The same with the device table inside the pending table: consuming the
+ * pending bit of device 128's LPI clears bit 0 of DTE 129 (Size 1 -> 0),
+ * so, as in KVM, which reads DTE 129 afterwards, device 129's ITE with
+ * next = 3 now leaves its 2-event ITT: -EINVAL, and nothing is left
+ * behind - the pending bit is back in RAM too. */
+static void test_restore_dt_in_pending_table(void **state)
+{
+	const uint64_t dt = SG_PEND(0);
+	uint64_t baser = dt | SG_BASER_VALID | SG_BASER_64K;
+	struct pair p = { 0 };
+
+	(void)state;
+	vm(&p, 1, NULL, false);
+	th_write32(p.a.v, 0, SG_GITS(0) + SG_GITS_CTLR, 0);
+	th_write64(p.a.v, 0, SG_GITS(0) + SG_GITS_BASER0, baser);
+	sg_wr(&p.a, SG_CT(0), cte(0, 0));
+	sg_wr(&p.a, SG_CT(0) + 8, 0);
+	/* DTE 128 at +1024, DTE 129 at +1032: byte 1032 bit 0 is the
+	 * pending bit of LPI 8256. */
+	sg_wr(&p.a, dt + 128 * 8, dte(SG_ITT(0), 1, 1));
+	sg_wr(&p.a, dt + 129 * 8, dte(SG_ITT(1), 2, 0));
+	sg_wr(&p.a, SG_ITT(0), ite(8256, 0, 0));
+	sg_wr(&p.a, SG_ITT(1), ite(8300, 0, 3));
+	sg_wr(&p.a, SG_ITT(1) + 3 * 8, ite(8301, 0, 0));
+
+	assert_int_equal(migrate(&p, NULL), -EINVAL);
+	assert_int_equal(sg_rd(&p.b, dt + 129 * 8), dte(SG_ITT(1), 2, 0));
+	assert_int_equal(sg_ack(p.b.v, 0), 1023);
+	done(&p);
+}
+
 /* Golden restore: tables built by hand from the documented layout (a
  * two-level device table) restore to exactly the expected mappings. */
 static void test_restore_handmade_two_level(void **state)
@@ -892,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_restore_lpis_disabled),
 		cmocka_unit_test(test_restore_pending_same_byte),
 		cmocka_unit_test(test_restore_itt_in_pending_table),
+		cmocka_unit_test(test_restore_dt_in_pending_table),
 		cmocka_unit_test(test_unmapped_collection_round_trip),
 		cmocka_unit_test(test_sparse_two_level_scan),
 		cmocka_unit_test(test_flat_next_cap),
