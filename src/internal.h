@@ -201,7 +201,9 @@ struct vgic {
 	/* LPIs and ITSes (lpi.c, its.c). */
 	struct vgic_lpis lpi;
 	struct vgic_device *its_dev[VGIC_MAX_ITS];
-	struct vgic_its *its[VGIC_MAX_ITS]; /* its_dev[i]->its, for the MSI path */
+	/* its_dev[i]->its, for the MSI path (stored, release, before nr_its
+	 * counts it). */
+	_Atomic(struct vgic_its *) its[VGIC_MAX_ITS];
 	_Atomic uint32_t nr_its;  /* published with release order */
 
 	/* GICv4 backend state (v4.c); NULL unless vgic_v4_attach() was
@@ -347,9 +349,17 @@ int vgic__its_attr(struct vgic_device *d, const struct vgic_device_attr *a,
 bool vgic__its_has_mappings(const struct vgic_its *its);
 /* its_table.c, for the snapshot (lock held): see its.h. */
 int vgic__its_verify_tables(struct vgic_its *its);
-/* Lock-free MSI entry (called WITHOUT v->lock). */
+/* Lock-free MSI entry (called WITHOUT v->lock): its.c tries the first
+ * ITS and hands any other doorbell to vgic.c's vgic__msi_lookup(), which
+ * delivers through vgic__its_inject(). */
 int vgic__its_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 			 uint32_t eventid);
+int vgic__msi_lookup(struct vgic *v, uint64_t doorbell, uint32_t devid,
+		     uint32_t eventid);
+/* The MSI/INT path to @its (no lock needed): 1 delivered, 0 no
+ * translation, -EBUSY ITS disabled or the target's LPIs disabled. */
+int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
+		     uint32_t eventid);
 /* gicv2_dist.c / gicv2_cpuif.c / gicv2_device.c */
 void vgic__v2_dist_mmio(struct vgic *v, uint32_t vcpu, uint64_t off,
 			uint64_t *val, uint32_t len, bool write);

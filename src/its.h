@@ -415,10 +415,7 @@ void vgic__its_reset(struct vgic_its *its);
 /* its_cmd.c: run one 32-byte command (DW0..DW3, host order).  Returns 0 or
  * an enum vgic_its_err / negative errno (the command was dropped). */
 int vgic__its_handle_cmd(struct vgic_its *its, const uint64_t cmd[4]);
-/* The MSI/INT path (no lock needed): 1 delivered, 0 no translation,
- * -EBUSY ITS disabled or the target's LPIs disabled. */
-int vgic__its_inject(struct vgic *v, struct vgic_its *its, uint32_t devid,
-		     uint32_t eventid);
+/* vgic__its_inject() (internal.h) is the MSI/INT path. */
 
 /* its_table.c: CTRL SAVE_TABLES / RESTORE_TABLES. */
 int vgic__its_save_tables(struct vgic_its *its);

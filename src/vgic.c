@@ -201,7 +201,8 @@ int vgic_device_create(struct vgic *v, uint32_t type, struct vgic_device **out)
 			goto out_unlock;
 		}
 		v->its_dev[v->nr_its] = d;
-		v->its[v->nr_its] = d->its;
+		atomic_store_explicit(&v->its[v->nr_its], d->its,
+				      memory_order_release);
 		atomic_store_explicit(&v->nr_its, v->nr_its + 1,
 				      memory_order_release);
 	} else {
@@ -436,6 +437,23 @@ int vgic_signal_msi(struct vgic *v, uint64_t doorbell, uint32_t devid,
 	if (!v)
 		return -EINVAL;
 	return vgic__its_signal_msi(v, doorbell, devid, data);
+}
+
+int vgic__msi_lookup(struct vgic *v, uint64_t doorbell, uint32_t devid,
+		     uint32_t data)
+{
+	/* The ITS list only grows; its[i] is stored (release) before nr_its
+	 * counts it, so this is safe without the lock. */
+	uint32_t n = atomic_load_explicit(&v->nr_its, memory_order_acquire);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct vgic_its *its = atomic_load_explicit(
+			&v->its[i], memory_order_relaxed);
+
+		if (vgic__its_contains(its, doorbell))
+			return vgic__its_inject(v, its, devid, data);
+	}
+	return n ? -EINVAL : -ENODEV;
 }
 
 bool vgic_vcpu_irq_pending(struct vgic *v, uint32_t vcpu)
