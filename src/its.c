@@ -1144,12 +1144,9 @@ int vgic__its_create(struct vgic_device *d)
 	its = vgic__zalloc(v, 1, sizeof(*its));
 	if (!its)
 		return -ENOMEM;
-	its->coll = vgic__alloc(v, VGIC_ITS_NR_ICIDS * sizeof(*its->coll));
 	its->coll_ites = vgic__zalloc(v, VGIC_ITS_NR_ICIDS,
 				      sizeof(*its->coll_ites));
-	if (!its->coll || !its->coll_ites) {
-		vgic__free(v, (void *)(uintptr_t)its->coll);
-		vgic__free(v, its->coll_ites);
+	if (!its->coll_ites) {
 		vgic__free(v, its);
 		return -ENOMEM;
 	}
@@ -1195,7 +1192,6 @@ void vgic__its_destroy(struct vgic_device *d)
 	}
 	for (uint32_t p = 0; p < VGIC_ARRAY_SIZE(its->dir); p++)
 		vgic__free(v, atomic_load(&its->dir[p]));
-	vgic__free(v, (void *)(uintptr_t)its->coll);
 	vgic__free(v, its->coll_ites);
 	vgic__free(v, its);
 	d->its = NULL;
