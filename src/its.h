@@ -58,8 +58,9 @@
  *   seq that wraps 2^32 within one reader's window of a few loads is not
  *   a practical concern: each unmap+map takes the lock.)
  *
- * The MSI fast path (its.c its_deliver, after vgic_signal_msi found the
- * ITS in v->its[], which only grows, published by v->nr_its):
+ * The MSI fast path (its.c its_deliver, after vgic__its_signal_msi found
+ * the ITS: v->its[0] directly, any other in vgic.c's vgic__msi_lookup;
+ * v->its[] only grows, each entry stored before v->nr_its counts it):
  *   its->enabled; the ITT entry (above); the collection word (one load
  *   gives the target and its EnableLPIs: -EBUSY / 0 / go on); v->v4 (a
  *   GICv4 backend takes the out-of-line path); the pending bit: if it is
