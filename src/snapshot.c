@@ -283,6 +283,7 @@ static uint64_t mpidr_attr(uint64_t mpidr)
 #define GICD_IIDR 0x0008u
 #define GICD_IGROUPR 0x0080u
 #define GICD_ISENABLER 0x0100u
+#define GICD_ICENABLER 0x0180u
 #define GICD_ISPENDR 0x0200u
 #define GICD_ISACTIVER 0x0300u
 #define GICD_IPRIORITYR 0x0400u
@@ -362,6 +363,10 @@ static void save_v3(struct snap_buf *b)
 		save_get(b, g, VGIC_GRP_REDIST_REGS, m | GICR_CTLR);
 		save_get(b, g, VGIC_GRP_REDIST_REGS,
 			 m | (GICR_SGI + GICD_IGROUPR));
+		/* User ISENABLER writes only set (KVM's uaccess), and SGIs
+		 * come out of reset enabled: clear, then set. */
+		put_rec(b, VGIC_GRP_REDIST_REGS,
+			m | (GICR_SGI + GICD_ICENABLER), 0xffffffffu);
 		save_get(b, g, VGIC_GRP_REDIST_REGS,
 			 m | (GICR_SGI + GICD_ISENABLER));
 		save_get(b, g, VGIC_GRP_REDIST_REGS, m | (GICR_SGI + GICD_ICFGR));
