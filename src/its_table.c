@@ -684,61 +684,6 @@ static int verify_ite(struct rst *r, struct vgic_its_device *d, uint64_t gpa,
 	return 1;
 }
 
-/* Verify mode's ITT scan (vgic__its_verify_tables): read_itt's checks on
- * the entries save wrote, scrubbing the others; creates nothing. */
-static int verify_itt(struct rst *r, struct vgic_its_device *d)
-{
-	uint64_t nev = 1ull << d->nbits;
-	uint64_t off = 0, e = 0;
-	int ret;
-
-	tbl_open(&r->vitt, d->itt_addr, nev * ESZ);
-	for (;;) {
-		uint32_t ev, next, intid, icid;
-
-		ret = tbl_next_live(&r->vitt, off,
-				    0xffffffffull << ITE_INTID_SHIFT, &off, &e);
-		if (ret)
-			FAIL(ret, "device %u: ITT unreadable at 0x%llx", d->id,
-			     (unsigned long long)(d->itt_addr + off));
-		if (off >= nev * ESZ)
-			break;
-		ev = (uint32_t)(off / ESZ);
-		next = (uint32_t)(e >> ITE_NEXT_SHIFT);
-		intid = (uint32_t)(e >> ITE_INTID_SHIFT);
-		icid = (uint32_t)(e & ITE_ICID_MASK);
-		ret = verify_ite(r, d, d->itt_addr + off, ev, e);
-		if (ret < 0)
-			return ret;
-		if (!ret) {
-			off += ESZ;
-			continue;
-		}
-		if (intid < VGIC_MIN_LPI)
-			FAIL(-EINVAL, "device %u event %u: pINTID %u is not an LPI",
-			     d->id, ev, intid);
-		/* DEVIATION: KVM has no upper bound here; our LPI space ends
-		 * at GICD_TYPER.IDbits (16 bits), so such an ITE could never
-		 * be represented. */
-		if (intid > VGIC_MAX_LPI_INTID)
-			FAIL(-EINVAL,
-			     "device %u event %u: pINTID %u beyond 16 bits",
-			     d->id, ev, intid);
-		if ((uint64_t)ev + next >= nev)
-			FAIL(-EINVAL,
-			     "device %u event %u: next %u leaves the ITT", d->id,
-			     ev, next);
-		if (!coll_known(r, icid))
-			FAIL(-EINVAL,
-			     "device %u event %u: ICID %u has no collection",
-			     d->id, ev, icid);
-		if (!next)
-			break;
-		off += (uint64_t)next * ESZ;
-	}
-	return 0;
-}
-
 /*
  * Make the ITT entry at @gpa (of an ITT ending at @end) readable in @w.
  * The window is kept across devices: it doubles while reads are
@@ -808,13 +753,6 @@ static int restore_dte(struct rst *r, uint32_t id, uint64_t e, uint32_t nbits,
 	return 0;
 }
 
-/*
- * Scan the ITT of device @d (created by this restore, so without ITEs),
- * creating each ITE after KVM's checks, in KVM's order.  This is
- * vgic__its_map_ite for a batch: the ITT window is decoded in place, an
- * ITE of an LPI that exists only takes a reference, and new LPIs read
- * their configuration and pending bytes through the cache (r->lc).
- */
 /* The first of KVM's ITE checks that entry @e (EventID @ev) of @d fails,
  * as an error: the slow path of read_itt. */
 static int ite_bad(struct rst *r, struct vgic_its_device *d, uint32_t ev,
@@ -841,14 +779,47 @@ static int ite_bad(struct rst *r, struct vgic_its_device *d, uint32_t ev,
 	     ev, icid);
 }
 
-/*
- * Scan the ITT of device @d (created by this restore, so without ITEs: no
- * -EEXIST; EventIDs only grow), creating each ITE after KVM's checks, in
- * KVM's order (ite_bad).  This is vgic__its_map_ite for a batch: entries
- * are decoded in the window, an ITE of an LPI that exists only takes a
- * reference, and new LPIs read their configuration and pending bytes
- * through the cache (r->lc).  Everything the loop touches is in locals.
- */
+/* Verify mode's ITT scan (vgic__its_verify_tables): read_itt's checks on
+ * the entries save wrote, scrubbing the others; creates nothing. */
+static int verify_itt(struct rst *r, struct vgic_its_device *d)
+{
+	uint64_t nev = 1ull << d->nbits;
+	uint64_t off = 0, e = 0;
+	int ret;
+
+	tbl_open(&r->vitt, d->itt_addr, nev * ESZ);
+	for (;;) {
+		uint32_t ev, next, intid, icid;
+
+		ret = tbl_next_live(&r->vitt, off,
+				    0xffffffffull << ITE_INTID_SHIFT, &off, &e);
+		if (ret)
+			FAIL(ret, "device %u: ITT unreadable at 0x%llx", d->id,
+			     (unsigned long long)(d->itt_addr + off));
+		if (off >= nev * ESZ)
+			break;
+		ev = (uint32_t)(off / ESZ);
+		next = (uint32_t)(e >> ITE_NEXT_SHIFT);
+		intid = (uint32_t)(e >> ITE_INTID_SHIFT);
+		icid = (uint32_t)(e & ITE_ICID_MASK);
+		ret = verify_ite(r, d, d->itt_addr + off, ev, e);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			off += ESZ;
+			continue;
+		}
+		/* KVM's checks on what save wrote (ite_bad has the order). */
+		if (intid < VGIC_MIN_LPI || intid > VGIC_MAX_LPI_INTID ||
+		    (uint64_t)ev + next >= nev || !coll_known(r, icid))
+			return ite_bad(r, d, ev, e);
+		if (!next)
+			break;
+		off += (uint64_t)next * ESZ;
+	}
+	return 0;
+}
+
 /*
  * read_itt's common case, with few live values so that it runs from
  * registers: up to @cnt adjacent ITEs at @p whose every check passes
@@ -883,6 +854,14 @@ static uint32_t itt_run(const uint8_t *p, uint32_t cnt, uint32_t icid,
 	return k;
 }
 
+/*
+ * Scan the ITT of device @d (created by this restore, so without ITEs: no
+ * -EEXIST; EventIDs only grow), creating each ITE after KVM's checks, in
+ * KVM's order (ite_bad).  This is vgic__its_map_ite for a batch: entries
+ * are decoded in the window, an ITE of an LPI that exists only takes a
+ * reference, and new LPIs read their configuration and pending bytes
+ * through the cache (r->lc).  Everything the loop touches is in locals.
+ */
 static int read_itt(struct rst *r, struct vgic_its_device *d)
 {
 	struct vgic_its *its = r->its;
