@@ -485,6 +485,17 @@ void vgic__lpi_cache_init(struct vgic *v, struct vgic_lpi_cache *c,
 /* vgic__lpi_get reading through @c (NULL: uncached). */
 int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 			 uint32_t intid, uint32_t target);
+/*
+ * Create the @n (<= VGIC_LPI_RUN_MAX) LPIs @intid.. for @target, none of
+ * which exists, as @n vgic__lpi_get_cached calls would when none of them
+ * has a pending bit to consume (so nothing is written): 0 when done, 1
+ * when declined with nothing changed (a bit to consume, or a table line
+ * that is not RAM as a whole): the caller then creates them one at a
+ * time; or the errno of a host failure (nothing changed either).
+ */
+#define VGIC_LPI_RUN_MAX 64u
+int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
+			 uint32_t intid, uint32_t n, uint32_t target);
 /* Drop a reference; the LPI stops existing (and pending) at 0. */
 void vgic__lpi_put(struct vgic *v, uint32_t intid);
 /* Retarget an existing LPI (moves its pending state with it). */

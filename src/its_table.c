@@ -854,6 +854,58 @@ static uint32_t itt_run(const uint8_t *p, uint32_t cnt, uint32_t icid,
 	return k;
 }
 
+_Static_assert(VGIC_LPI_RUN_MAX == VGIC_ITS_CHUNK,
+	       "a run of new LPIs fills at most one slot chunk");
+
+/* Entries from EventID @ev before @wev and inside @ev's slot chunk. */
+static inline uint32_t run_left(uint32_t ev, uint32_t wev)
+{
+	uint32_t chunk = VGIC_ITS_CHUNK - ev % VGIC_ITS_CHUNK;
+
+	return wev - ev < chunk ? wev - ev : chunk;
+}
+
+/*
+ * The run of new LPIs that ITE @e (EventID ev, checked: an LPI that does
+ * not exist, its collection, ev + next inside the ITT) starts at @p:
+ * @e, then while @e's next is 1 the entries that continue it - the same
+ * ICID, the next pINTID (an LPI that does not exist either) and next 1,
+ * or next 0 for the last one (*@last).  @left: entries from ev in the
+ * window, the ITT and ev's slot chunk (VGIC_ITS_CHUNK events whose slots
+ * are contiguous); @nev_left: entries from ev in the ITT (an entry with
+ * next 1 is never its last).  Returns the run's length (>= 1).
+ */
+static uint32_t new_run(const uint8_t *p, uint32_t left, uint32_t nev_left,
+			uint64_t e, const uint32_t *refs, uint32_t i,
+			bool *last)
+{
+	const uint64_t next_mask = (uint64_t)ITE_NEXT_MAX << ITE_NEXT_SHIFT;
+	uint32_t cnt = VGIC_LPI_RUN_MAX, k;
+
+	*last = !(e & next_mask);
+	if ((e & next_mask) != 1ull << ITE_NEXT_SHIFT)
+		return 1;
+	if (cnt > left)
+		cnt = left;
+	if (cnt > VGIC_NR_LPIS - i)
+		cnt = VGIC_NR_LPIS - i;
+	for (k = 1; k < cnt; k++) {
+		uint64_t x = le64(p + (size_t)k * ESZ);
+		uint64_t want = e + ((uint64_t)k << ITE_INTID_SHIFT);
+
+		if (refs[i + k])
+			break;
+		if (x == want && k + 1 < nev_left)
+			continue;
+		if (x == (want & ~next_mask)) {
+			*last = true;
+			return k + 1;
+		}
+		break;
+	}
+	return k;
+}
+
 /*
  * Scan the ITT of device @d (created by this restore, so without ITEs: no
  * -EEXIST; EventIDs only grow), creating each ITE after KVM's checks, in
@@ -903,8 +955,9 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 		wev = left < nev - ev ? ev + (uint32_t)left : nev;
 		while (ev < wev) {
 			uint64_t e;
-			uint32_t intid, next, icid, i, rf;
+			uint32_t intid, next, icid, i, rf, nr;
 			_Atomic uint32_t *slot;
+			bool last;
 
 			/* itt_run, unless the last ITE created its LPI (a run
 			 * of new LPIs would stop it at once, every time). */
@@ -958,18 +1011,32 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			/* An LPI that exists (below the reference limit) only
 			 * takes a reference: vgic__lpi_get's first case. */
 			rf = refs[i];
+			nr = 1;
 			if (slot && rf - 1u < UINT32_MAX - 1u) {
 				refs[i] = rf + 1;
 				fresh = false;
 			} else {
-				fresh = true;
 				/* The target without the collection word's
 				 * flags (its.h). */
-				ret = slot ? vgic__lpi_get_cached(
-						     v, r->lc, intid,
-						     vgic__its_collection(its,
-									  icid))
-					   : -ENOMEM;
+				uint32_t t = vgic__its_collection(its, icid);
+
+				fresh = true;
+				ret = 1;
+				if (slot && !rf) {
+					/* The run of new LPIs from here, all
+					 * at once (1: declined). */
+					nr = new_run(p + (size_t)(ev - ev0) * ESZ,
+						     run_left(ev, wev), nev - ev,
+						     e, refs, i, &last);
+					ret = vgic__lpi_create_run(v, r->lc,
+								   intid, nr, t);
+				}
+				if (ret > 0) {
+					nr = 1;
+					ret = slot ? vgic__lpi_get_cached(
+							     v, r->lc, intid, t)
+						   : -ENOMEM;
+				}
 				if (ret) {
 					vgic__set_error(
 						v,
@@ -979,12 +1046,22 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 					goto out;
 				}
 			}
-			/* After the LPI exists (release: MSIs may read it).
+			/* After the LPIs exist (release: MSIs may read them).
 			 * intid < 2^16 here, so the low 32 bits of the ITE are
-			 * vgic_its_ite_pack(intid, icid). */
-			atomic_store_explicit(slot, (uint32_t)e,
-					      memory_order_release);
-			run_n++;
+			 * vgic_its_ite_pack(intid, icid); a run's pINTIDs
+			 * follow each other. */
+			for (uint32_t j = 0; j < nr; j++)
+				atomic_store_explicit(
+					&slot[j],
+					(uint32_t)e + (j << ITE_INTID_SHIFT),
+					memory_order_release);
+			run_n += nr;
+			if (nr > 1) { /* next 1 up to the last, which has 0 or 1 */
+				if (last)
+					goto out;
+				ev += nr;
+				continue;
+			}
 			/* Predicting next == 1 breaks the dependency of the next
 			 * entry's address on this entry's load. */
 			if (next != 1) {

@@ -314,6 +314,98 @@ int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 	return 0;
 }
 
+/* Copy the @n bytes at @gpa of table kind @k out of the cache, filling
+ * lines as needed: 0, 1 if a line is not RAM as a whole (the caller then
+ * takes the byte path, which gives the exact answer), or the errno of a
+ * host failure (see vgic__guest_err), which is the answer. */
+static int lpi_copy(struct vgic *v, struct vgic_lpi_cache *c, int k,
+		    uint64_t gpa, uint8_t *out, uint32_t n)
+{
+	if (!v->ops.read_guest)
+		return 1;
+	while (n) {
+		uint64_t la = gpa & ~(uint64_t)(VGIC_LPI_LINE - 1);
+		uint32_t s = (uint32_t)(la / VGIC_LPI_LINE) % VGIC_LPI_LINES;
+		uint32_t in = VGIC_LPI_LINE - (uint32_t)(gpa - la);
+
+		if (c->tag[k][s] != la) {
+			int ret;
+
+			c->tag[k][s] = 1;
+			ret = vgic__guest_err(v->ops.read_guest(
+				v->opaque, la, c->line[k][s], VGIC_LPI_LINE));
+			if (ret)
+				return ret == -EFAULT ? 1 : ret;
+			c->tag[k][s] = la;
+		}
+		if (in > n)
+			in = n;
+		memcpy(out, c->line[k][s] + (gpa - la), in);
+		out += in;
+		gpa += in;
+		n -= in;
+	}
+	return 0;
+}
+
+int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
+			 uint32_t intid, uint32_t n, uint32_t target)
+{
+	struct vgic_lpis *l = &v->lpi;
+	const uint32_t i0 = intid - VGIC_MIN_LPI;
+	uint8_t cfg[VGIC_LPI_RUN_MAX], pend[VGIC_LPI_RUN_MAX / 8 + 2];
+	int ret;
+
+	if (n > VGIC_LPI_RUN_MAX)
+		return 1;
+	ret = lpi_copy(v, c, 0, c->prop_base + i0, cfg, n);
+	if (ret)
+		return ret;
+	if (target >= v->nr_vcpus) {
+		target = VGIC_NO_VCPU;
+	} else if (v->ops.read_guest) {
+		uint32_t b0 = intid / 8, nb = (intid + n - 1) / 8 - b0 + 1;
+		uint32_t any = 0;
+
+		if (c->pend_vcpu != target) {
+			c->pend_vcpu = target;
+			c->pend_base = pend_gpa(v, target, 0);
+		}
+		ret = lpi_copy(v, c, 1, c->pend_base + b0, pend, nb);
+		if (ret)
+			return ret;
+		/* A bit to consume means a write: one by one, in KVM's order,
+		 * which the caller's byte path keeps. */
+		for (uint32_t k = 0; k < n; k++)
+			any |= (uint32_t)pend[(intid + k) / 8 - b0] >>
+			       ((intid + k) % 8);
+		if (any & 1)
+			return 1;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		atomic_store_explicit(&l->cfg[i0 + k], cfg[k],
+				      memory_order_relaxed);
+		atomic_store_explicit(&l->target[i0 + k], target,
+				      memory_order_release);
+		l->refs[i0 + k] = 1;
+	}
+	l->nr_mapped += n;
+	/* Bits a stale MSI left on dead LPIs (its.h): not pending now. */
+	for (uint32_t i = i0; i < i0 + n;) {
+		uint32_t w = i / 64, end = (w + 1) * 64 < i0 + n ? (w + 1) * 64
+								   : i0 + n;
+		uint64_t mask = (end - i == 64 ? ~0ull
+					       : ((1ull << (end - i)) - 1))
+				<< (i % 64);
+
+		if (atomic_load_explicit(&l->pending[w],
+					 memory_order_relaxed) & mask)
+			atomic_fetch_and(&l->pending[w], ~mask);
+		i = end;
+	}
+	return 0;
+}
+
 int vgic__lpi_check_readable(struct vgic *v, uint32_t intid, uint32_t target)
 {
 	uint8_t byte;
