@@ -353,6 +353,11 @@ int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
 {
 	struct vgic_lpis *l = &v->lpi;
 	const uint32_t i0 = intid - VGIC_MIN_LPI;
+	/* Stores relaxed: the caller's release store of each ITT slot
+	 * publishes them (as for vgic__lpi_get's LPIs). */
+	_Atomic uint8_t *const cp = l->cfg + i0;
+	_Atomic uint32_t *const tp = l->target + i0;
+	uint32_t *const rp = l->refs + i0;
 	uint8_t cfg[VGIC_LPI_RUN_MAX], pend[VGIC_LPI_RUN_MAX / 8 + 2];
 	int ret;
 
@@ -376,18 +381,17 @@ int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
 			return ret;
 		/* A bit to consume means a write: one by one, in KVM's order,
 		 * which the caller's byte path keeps. */
-		for (uint32_t k = 0; k < n; k++)
-			any |= (uint32_t)pend[(intid + k) / 8 - b0] >>
-			       ((intid + k) % 8);
-		if (any & 1)
+		pend[0] &= (uint8_t)(0xffu << (intid % 8));
+		pend[nb - 1] &= (uint8_t)(0xffu >> (7 - (intid + n - 1) % 8));
+		for (uint32_t b = 0; b < nb; b++)
+			any |= pend[b];
+		if (any)
 			return 1;
 	}
 	for (uint32_t k = 0; k < n; k++) {
-		atomic_store_explicit(&l->cfg[i0 + k], cfg[k],
-				      memory_order_relaxed);
-		atomic_store_explicit(&l->target[i0 + k], target,
-				      memory_order_release);
-		l->refs[i0 + k] = 1;
+		atomic_store_explicit(&cp[k], cfg[k], memory_order_relaxed);
+		atomic_store_explicit(&tp[k], target, memory_order_relaxed);
+		rp[k] = 1;
 	}
 	l->nr_mapped += n;
 	/* Bits a stale MSI left on dead LPIs (its.h): not pending now. */
