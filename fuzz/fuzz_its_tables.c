@@ -117,18 +117,24 @@ static void poke(struct tables *t, struct th_host *h, struct fz *f)
 			t->dte[t->nr_dte++] =
 				(struct dte_note){ idx % 0x8000u, slot };
 		break;
-	case 1: { /* ITE: next | pINTID | ICID */
+	case 1: { /* ITE: next | pINTID | ICID; b[7:4] != 0: a run of them */
 		uint16_t p = fz_u16(f);
 		uint32_t pintid = (p & 0x8000) ? (uint32_t)p * 3
 					       : 8192u + (p & 0x3ff);
+		uint32_t icid = fz_u8(f) % 8, ev = idx >> 8;
+		uint32_t n = 1 + (b >> 4) * 5u; /* consecutive EventIDs, pINTIDs */
 
 		slot = (uint8_t)idx;
-		val = (uint64_t)(b & 0xf) << 48 | (uint64_t)pintid << 16 |
-		      (fz_u8(f) % 8);
-		ram_put64(h, T_ITT + slot * 0x800ull + (idx >> 8) * 8ull, val);
-		if (t->nr_ite < MAX_POKES)
-			t->ite[t->nr_ite++] =
-				(struct ite_note){ slot, (uint8_t)(idx >> 8) };
+		for (uint32_t k = 0; k < n && ev + k < 256; k++) {
+			val = (uint64_t)(k + 1 < n ? 1 : b & 0xf) << 48 |
+			      (uint64_t)(pintid + k) << 16 | icid;
+			ram_put64(h, T_ITT + slot * 0x800ull + (ev + k) * 8ull,
+				  val);
+			if (t->nr_ite < MAX_POKES)
+				t->ite[t->nr_ite++] = (struct ite_note){
+					slot, (uint8_t)(ev + k)
+				};
+		}
 		break;
 	}
 	case 2: { /* CTE: V | RDbase | ICID; target a vCPU or "unmapped" */

@@ -880,7 +880,8 @@ static uint32_t new_run(const uint8_t *p, uint32_t left, uint32_t nev_left,
 			bool *last)
 {
 	const uint64_t next_mask = (uint64_t)ITE_NEXT_MAX << ITE_NEXT_SHIFT;
-	uint32_t cnt = VGIC_LPI_RUN_MAX, k;
+	const uint64_t one = 1ull << ITE_INTID_SHIFT;
+	uint32_t cnt = VGIC_LPI_RUN_MAX, lim, k = 1;
 
 	*last = !(e & next_mask);
 	if ((e & next_mask) != 1ull << ITE_NEXT_SHIFT)
@@ -889,19 +890,26 @@ static uint32_t new_run(const uint8_t *p, uint32_t left, uint32_t nev_left,
 		cnt = left;
 	if (cnt > VGIC_NR_LPIS - i)
 		cnt = VGIC_NR_LPIS - i;
-	for (k = 1; k < cnt; k++) {
-		uint64_t x = le64(p + (size_t)k * ESZ);
-		uint64_t want = e + ((uint64_t)k << ITE_INTID_SHIFT);
+	/* Entries with next 1: k < lim (never the ITT's last event). */
+	lim = nev_left - 1 < cnt ? nev_left - 1 : cnt;
+	for (; k + 4 <= lim; k += 4) { /* four at a time while all match */
+		const uint8_t *q = p + (size_t)k * ESZ;
+		uint64_t w = e + k * one;
 
-		if (refs[i + k])
+		if ((le64(q) ^ w) | (le64(q + ESZ) ^ (w + one)) |
+		    (le64(q + 2 * ESZ) ^ (w + 2 * one)) |
+		    (le64(q + 3 * ESZ) ^ (w + 3 * one)) | refs[i + k] |
+		    refs[i + k + 1] | refs[i + k + 2] | refs[i + k + 3])
 			break;
-		if (x == want && k + 1 < nev_left)
-			continue;
-		if (x == (want & ~next_mask)) {
-			*last = true;
-			return k + 1;
-		}
-		break;
+	}
+	for (; k < lim; k++)
+		if (le64(p + (size_t)k * ESZ) != e + k * one || refs[i + k])
+			break;
+	/* The entry that ends it may be the run's last, with next 0. */
+	if (k < cnt && !refs[i + k] &&
+	    le64(p + (size_t)k * ESZ) == ((e + k * one) & ~next_mask)) {
+		*last = true;
+		return k + 1;
 	}
 	return k;
 }
