@@ -486,12 +486,12 @@ void vgic__lpi_cache_init(struct vgic *v, struct vgic_lpi_cache *c,
 int vgic__lpi_get_cached(struct vgic *v, struct vgic_lpi_cache *c,
 			 uint32_t intid, uint32_t target);
 /*
- * Create the @n (<= VGIC_LPI_RUN_MAX) LPIs @intid.. for @target, none of
- * which exists, as @n vgic__lpi_get_cached calls would when none of them
- * has a pending bit to consume (so nothing is written): 0 when done, 1
- * when declined with nothing changed (a bit to consume, or a table line
- * that is not RAM as a whole): the caller then creates them one at a
- * time; or the errno of a host failure (nothing changed either).
+ * Create the LPIs @intid.. (at most @n <= VGIC_LPI_RUN_MAX) for @target,
+ * none of which exists, as vgic__lpi_get_cached calls would, up to the
+ * first with a pending bit to consume (a write: the caller makes it one
+ * LPI at a time, in order): returns how many were created (0 also when a
+ * table line is not RAM as a whole: the caller's byte path then gives the
+ * exact answer), or the errno of a host failure with nothing changed.
  */
 #define VGIC_LPI_RUN_MAX 64u
 int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,

@@ -965,7 +965,7 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 			uint64_t e;
 			uint32_t intid, next, icid, i, rf, nr;
 			_Atomic uint32_t *slot;
-			bool last;
+			bool last = false;
 
 			/* itt_run, unless the last ITE created its LPI (a run
 			 * of new LPIs would stop it at once, every time). */
@@ -1029,18 +1029,23 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 				uint32_t t = vgic__its_collection(its, icid);
 
 				fresh = true;
-				ret = 1;
+				ret = 0;
 				if (slot && !rf) {
 					/* The run of new LPIs from here, all
-					 * at once (1: declined). */
-					nr = new_run(p + (size_t)(ev - ev0) * ESZ,
-						     run_left(ev, wev), nev - ev,
-						     e, refs, i, &last);
+					 * at once, up to a pending bit. */
+					uint32_t len = new_run(
+						p + (size_t)(ev - ev0) * ESZ,
+						run_left(ev, wev), nev - ev, e,
+						refs, i, &last);
+
 					ret = vgic__lpi_create_run(v, r->lc,
-								   intid, nr, t);
+								   intid, len, t);
+					last = last && ret == (int)len;
 				}
 				if (ret > 0) {
-					nr = 1;
+					nr = (uint32_t)ret;
+					ret = 0;
+				} else if (!ret) {
 					ret = slot ? vgic__lpi_get_cached(
 							     v, r->lc, intid, t)
 						   : -ENOMEM;
@@ -1070,6 +1075,7 @@ static int read_itt(struct rst *r, struct vgic_its_device *d)
 				ev += nr;
 				continue;
 			}
+			/* (A run of one: its own next.) */
 			/* Predicting next == 1 breaks the dependency of the next
 			 * entry's address on this entry's load. */
 			if (next != 1) {

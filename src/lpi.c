@@ -362,15 +362,14 @@ int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
 	int ret;
 
 	if (n > VGIC_LPI_RUN_MAX)
-		return 1;
+		return 0;
 	ret = lpi_copy(v, c, 0, c->prop_base + i0, cfg, n);
 	if (ret)
-		return ret;
+		return ret > 0 ? 0 : ret;
 	if (target >= v->nr_vcpus) {
 		target = VGIC_NO_VCPU;
 	} else if (v->ops.read_guest) {
 		uint32_t b0 = intid / 8, nb = (intid + n - 1) / 8 - b0 + 1;
-		uint32_t any = 0;
 
 		if (c->pend_vcpu != target) {
 			c->pend_vcpu = target;
@@ -378,15 +377,18 @@ int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
 		}
 		ret = lpi_copy(v, c, 1, c->pend_base + b0, pend, nb);
 		if (ret)
-			return ret;
-		/* A bit to consume means a write: one by one, in KVM's order,
-		 * which the caller's byte path keeps. */
+			return ret > 0 ? 0 : ret;
+		/* A bit to consume means a write, made one LPI at a time in
+		 * KVM's order by the caller's byte path: stop before it. */
 		pend[0] &= (uint8_t)(0xffu << (intid % 8));
 		pend[nb - 1] &= (uint8_t)(0xffu >> (7 - (intid + n - 1) % 8));
-		for (uint32_t b = 0; b < nb; b++)
-			any |= pend[b];
-		if (any)
-			return 1;
+		for (uint32_t b = 0; b < nb; b++) {
+			if (pend[b]) {
+				n = (b0 + b) * 8 +
+				    (uint32_t)__builtin_ctz(pend[b]) - intid;
+				break;
+			}
+		}
 	}
 	for (uint32_t k = 0; k < n; k++) {
 		atomic_store_explicit(&cp[k], cfg[k], memory_order_relaxed);
@@ -407,7 +409,7 @@ int vgic__lpi_create_run(struct vgic *v, struct vgic_lpi_cache *c,
 			atomic_fetch_and(&l->pending[w], ~mask);
 		i = end;
 	}
-	return 0;
+	return (int)n;
 }
 
 int vgic__lpi_check_readable(struct vgic *v, uint32_t intid, uint32_t target)
