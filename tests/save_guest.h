@@ -104,6 +104,22 @@ static inline void sg_lpi_cfg(struct sg *g, uint32_t intid, uint8_t cfg)
 	*(uint8_t *)th_ram(g->h, SG_PROP + intid - 8192) = cfg;
 }
 
+/* KVM ITS table ABI REV0 entries, built from the documented layout. */
+static inline uint64_t sg_dte(uint64_t itt, uint32_t bits, uint32_t next)
+{
+	return 1ull << 63 | (uint64_t)next << 49 | (itt >> 8) << 5 | (bits - 1);
+}
+
+static inline uint64_t sg_ite(uint32_t intid, uint32_t icid, uint32_t next)
+{
+	return (uint64_t)next << 48 | (uint64_t)intid << 16 | icid;
+}
+
+static inline uint64_t sg_cte(uint32_t icid, uint32_t target)
+{
+	return 1ull << 63 | (uint64_t)target << 16 | icid;
+}
+
 /* Redistributor @c: PROPBASER, PENDBASER, EnableLPIs; CPU interface on. */
 static inline void sg_rd_init(struct sg *g, uint32_t c, bool enable)
 {

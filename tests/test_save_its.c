@@ -17,21 +17,6 @@
 #define POISON 0xdeadbeefdeadbeefull
 #define RAM (8u << 20)
 
-static uint64_t dte(uint64_t itt, uint32_t bits, uint32_t next)
-{
-	return 1ull << 63 | (uint64_t)next << 49 | (itt >> 8) << 5 | (bits - 1);
-}
-
-static uint64_t ite(uint32_t intid, uint32_t icid, uint32_t next)
-{
-	return (uint64_t)next << 48 | (uint64_t)intid << 16 | icid;
-}
-
-static uint64_t cte(uint32_t icid, uint32_t target)
-{
-	return 1ull << 63 | (uint64_t)target << 16 | icid;
-}
-
 static void poison(struct sg *g, uint64_t gpa, uint64_t bytes)
 {
 	for (uint64_t o = 0; o < bytes; o += 8)
@@ -145,25 +130,25 @@ static void test_save_golden_bytes(void **state)
 	assert_int_equal(sg_ctrl(p.a.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
 
 	at[0] = SG_DT(0) + 8;
-	val[0] = dte(SG_ITT(1), 5, 3);
+	val[0] = sg_dte(SG_ITT(1), 5, 3);
 	at[1] = SG_DT(0) + 32;
-	val[1] = dte(SG_ITT(4), 8, 0);
+	val[1] = sg_dte(SG_ITT(4), 8, 0);
 	expect_only(&p.a, SG_DT(0), 0x10000, at, val, 2);
 	at[0] = SG_ITT(1);
-	val[0] = ite(8192, 0, 7);
+	val[0] = sg_ite(8192, 0, 7);
 	at[1] = SG_ITT(1) + 7 * 8;
-	val[1] = ite(8193, 3, 0);
+	val[1] = sg_ite(8193, 3, 0);
 	at[2] = SG_ITT(4) + 3 * 8;
-	val[2] = ite(8201, 9, 197);
+	val[2] = sg_ite(8201, 9, 197);
 	at[3] = SG_ITT(4) + 200 * 8;
-	val[3] = ite(8200, 3, 0);
+	val[3] = sg_ite(8200, 3, 0);
 	expect_only(&p.a, SG_ITT(0), 8 * SG_ITT_STRIDE, at, val, 4);
 	at[0] = SG_CT(0);
-	val[0] = cte(0, 0);
+	val[0] = sg_cte(0, 0);
 	at[1] = SG_CT(0) + 8;
-	val[1] = cte(3, 1);
+	val[1] = sg_cte(3, 1);
 	at[2] = SG_CT(0) + 16;
-	val[2] = cte(9, 0xffffffff);
+	val[2] = sg_cte(9, 0xffffffff);
 	at[3] = SG_CT(0) + 24;
 	val[3] = 0;
 	expect_only(&p.a, SG_CT(0), 0x10000, at, val, 4);
@@ -209,11 +194,11 @@ static void test_restore_lpis_disabled(void **state)
 	vm(&p, 2, NULL, false);
 	for (uint32_t i = 8192; i < 8192 + 64; i++)
 		sg_lpi_cfg(&p.a, i, 0xa1);
-	sg_wr(&p.a, SG_CT(0), cte(3, 1));
+	sg_wr(&p.a, SG_CT(0), sg_cte(3, 1));
 	sg_wr(&p.a, SG_CT(0) + 8, 0);
-	sg_wr(&p.a, SG_DT(0) + 6 * 8, dte(SG_ITT(0), 3, 0));
-	sg_wr(&p.a, SG_ITT(0) + 1 * 8, ite(8195, 3, 1));
-	sg_wr(&p.a, SG_ITT(0) + 2 * 8, ite(8196, 3, 0));
+	sg_wr(&p.a, SG_DT(0) + 6 * 8, sg_dte(SG_ITT(0), 3, 0));
+	sg_wr(&p.a, SG_ITT(0) + 1 * 8, sg_ite(8195, 3, 1));
+	sg_wr(&p.a, SG_ITT(0) + 2 * 8, sg_ite(8196, 3, 0));
 	*(uint8_t *)th_ram(p.h, SG_PEND(1) + 8196 / 8) |= 1u << (8196 % 8);
 
 	assert_int_equal(migrate_lpis(&p, NULL, false), 0);
@@ -239,12 +224,12 @@ static void test_restore_pending_same_byte(void **state)
 	vm(&p, 1, NULL, false);
 	for (uint32_t i = 8192; i < 8192 + 64; i++)
 		sg_lpi_cfg(&p.a, i, 0xa1);
-	sg_wr(&p.a, SG_CT(0), cte(0, 0));
+	sg_wr(&p.a, SG_CT(0), sg_cte(0, 0));
 	sg_wr(&p.a, SG_CT(0) + 8, 0);
-	sg_wr(&p.a, SG_DT(0) + 2 * 8, dte(SG_ITT(0), 2, 0));
-	sg_wr(&p.a, SG_ITT(0), ite(8200, 0, 1));
-	sg_wr(&p.a, SG_ITT(0) + 8, ite(8202, 0, 1));
-	sg_wr(&p.a, SG_ITT(0) + 16, ite(8203, 0, 0));
+	sg_wr(&p.a, SG_DT(0) + 2 * 8, sg_dte(SG_ITT(0), 2, 0));
+	sg_wr(&p.a, SG_ITT(0), sg_ite(8200, 0, 1));
+	sg_wr(&p.a, SG_ITT(0) + 8, sg_ite(8202, 0, 1));
+	sg_wr(&p.a, SG_ITT(0) + 16, sg_ite(8203, 0, 0));
 	pb = th_ram(p.h, SG_PEND(0) + 8200 / 8);
 	*pb = 1u << (8200 % 8) | 1u << (8203 % 8) | 1u << (8201 % 8);
 
@@ -273,14 +258,14 @@ static void test_restore_itt_in_pending_table(void **state)
 	sg_lpi_cfg(&p.a, l0, 0xa1);
 	sg_lpi_cfg(&p.a, 0x2101, 0xa1);
 	sg_lpi_cfg(&p.a, 0x2103, 0xa1);
-	sg_wr(&p.a, SG_CT(0), cte(0, 0));
+	sg_wr(&p.a, SG_CT(0), sg_cte(0, 0));
 	sg_wr(&p.a, SG_CT(0) + 8, 0);
-	sg_wr(&p.a, SG_DT(0) + 3 * 8, dte(itt, 1, 0));
-	sg_wr(&p.a, itt, ite(l0, 0, 1));
-	sg_wr(&p.a, itt + 8, ite(0x2103, 0, 0));
+	sg_wr(&p.a, SG_DT(0) + 3 * 8, sg_dte(itt, 1, 0));
+	sg_wr(&p.a, itt, sg_ite(l0, 0, 1));
+	sg_wr(&p.a, itt + 8, sg_ite(0x2103, 0, 0));
 
 	assert_int_equal(migrate(&p, NULL), 0);
-	assert_int_equal(sg_rd(&p.b, itt + 8), ite(0x2101, 0, 0));
+	assert_int_equal(sg_rd(&p.b, itt + 8), sg_ite(0x2101, 0, 0));
 	assert_int_equal(sg_ack(p.b.v, 0), l0); /* its pending bit came back */
 	assert_int_equal(sg_ack(p.b.v, 0), 1023);
 	expect_msi(&p.b, 3, 0, 0, l0);
@@ -303,18 +288,18 @@ static void test_restore_dt_in_pending_table(void **state)
 	vm(&p, 1, NULL, false);
 	th_write32(p.a.v, 0, SG_GITS(0) + SG_GITS_CTLR, 0);
 	th_write64(p.a.v, 0, SG_GITS(0) + SG_GITS_BASER0, baser);
-	sg_wr(&p.a, SG_CT(0), cte(0, 0));
+	sg_wr(&p.a, SG_CT(0), sg_cte(0, 0));
 	sg_wr(&p.a, SG_CT(0) + 8, 0);
 	/* DTE 128 at +1024, DTE 129 at +1032: byte 1032 bit 0 is the
 	 * pending bit of LPI 8256. */
-	sg_wr(&p.a, dt + 128 * 8, dte(SG_ITT(0), 1, 1));
-	sg_wr(&p.a, dt + 129 * 8, dte(SG_ITT(1), 2, 0));
-	sg_wr(&p.a, SG_ITT(0), ite(8256, 0, 0));
-	sg_wr(&p.a, SG_ITT(1), ite(8300, 0, 3));
-	sg_wr(&p.a, SG_ITT(1) + 3 * 8, ite(8301, 0, 0));
+	sg_wr(&p.a, dt + 128 * 8, sg_dte(SG_ITT(0), 1, 1));
+	sg_wr(&p.a, dt + 129 * 8, sg_dte(SG_ITT(1), 2, 0));
+	sg_wr(&p.a, SG_ITT(0), sg_ite(8256, 0, 0));
+	sg_wr(&p.a, SG_ITT(1), sg_ite(8300, 0, 3));
+	sg_wr(&p.a, SG_ITT(1) + 3 * 8, sg_ite(8301, 0, 0));
 
 	assert_int_equal(migrate(&p, NULL), -EINVAL);
-	assert_int_equal(sg_rd(&p.b, dt + 129 * 8), dte(SG_ITT(1), 2, 0));
+	assert_int_equal(sg_rd(&p.b, dt + 129 * 8), sg_dte(SG_ITT(1), 2, 0));
 	assert_int_equal(sg_ack(p.b.v, 0), 1023);
 	done(&p);
 }
@@ -331,18 +316,18 @@ static void test_restore_handmade_two_level(void **state)
 	for (uint32_t i = 8192; i < 8192 + 64; i++)
 		sg_lpi_cfg(&p.a, i, 0xa1);
 	/* Collections 7 -> vCPU 3, 1 -> vCPU 2, then the terminator. */
-	sg_wr(&p.a, SG_CT(0), cte(7, 3));
-	sg_wr(&p.a, SG_CT(0) + 8, cte(1, 2));
+	sg_wr(&p.a, SG_CT(0), sg_cte(7, 3));
+	sg_wr(&p.a, SG_CT(0) + 8, sg_cte(1, 2));
 	sg_wr(&p.a, SG_CT(0) + 16, 0);
 	/* Devices 5 and 4000 in L2 page 0 (L1[0] set by sg_its_init). */
-	sg_wr(&p.a, l2 + 5 * 8, dte(SG_ITT(0), 4, 3995));
-	sg_wr(&p.a, l2 + 4000 * 8, dte(SG_ITT(1), 2, 0));
-	sg_wr(&p.a, SG_ITT(0) + 2 * 8, ite(8200, 7, 13));
-	sg_wr(&p.a, SG_ITT(0) + 15 * 8, ite(8201, 1, 0));
-	sg_wr(&p.a, SG_ITT(1) + 0, ite(8202, 1, 0));
+	sg_wr(&p.a, l2 + 5 * 8, sg_dte(SG_ITT(0), 4, 3995));
+	sg_wr(&p.a, l2 + 4000 * 8, sg_dte(SG_ITT(1), 2, 0));
+	sg_wr(&p.a, SG_ITT(0) + 2 * 8, sg_ite(8200, 7, 13));
+	sg_wr(&p.a, SG_ITT(0) + 15 * 8, sg_ite(8201, 1, 0));
+	sg_wr(&p.a, SG_ITT(1) + 0, sg_ite(8202, 1, 0));
 	/* Not on the chains: must be ignored. */
-	sg_wr(&p.a, SG_ITT(0) + 9 * 8, ite(8210, 7, 0));
-	sg_wr(&p.a, l2 + 100 * 8, dte(SG_ITT(2), 2, 0));
+	sg_wr(&p.a, SG_ITT(0) + 9 * 8, sg_ite(8210, 7, 0));
+	sg_wr(&p.a, l2 + 100 * 8, sg_dte(SG_ITT(2), 2, 0));
 	/* Pending bit of 8201 (vCPU 2): consumed by the restore. */
 	*(uint8_t *)th_ram(p.h, SG_PEND(2) + 8201 / 8) |= 1u << (8201 % 8);
 
@@ -369,7 +354,7 @@ static void test_unmapped_collection_round_trip(void **state)
 	sg_mapd(&p.a, 0, 3, SG_ITT(3), 4, true);
 	sg_mapti(&p.a, 0, 3, 1, 8300, 42);
 	assert_int_equal(sg_ctrl(p.a.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
-	assert_true(sg_rd(&p.a, SG_CT(0)) == cte(42, 0xffffffff));
+	assert_true(sg_rd(&p.a, SG_CT(0)) == sg_cte(42, 0xffffffff));
 	assert_int_equal(migrate(&p, NULL), 0);
 	assert_int_equal(sg_msi(&p.b, 0, 3, 1), 0);
 	sg_mapc(&p.b, 0, 42, 1, true);
@@ -396,8 +381,8 @@ static void test_sparse_two_level_scan(void **state)
 	sg_mapti(&p.a, 0, 9472, 3, 8193, 0);
 	assert_int_equal(sg_ctrl(p.a.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
 	assert_true(sg_rd(&p.a, SG_L2(0) + 2075 * 8) ==
-		    dte(SG_ITT(0), 2, 9472 - 2075));
-	assert_true(sg_rd(&p.a, l2b + (9472 - 8192) * 8) == dte(SG_ITT(1), 2, 0));
+		    sg_dte(SG_ITT(0), 2, 9472 - 2075));
+	assert_true(sg_rd(&p.a, l2b + (9472 - 8192) * 8) == sg_dte(SG_ITT(1), 2, 0));
 	assert_int_equal(migrate(&p, NULL), 0);
 	expect_msi(&p.b, 2075, 1, 0, 8192);
 	expect_msi(&p.b, 9472, 3, 0, 8193);
@@ -425,7 +410,7 @@ static void test_flat_next_cap(void **state)
 	sg_mapti(g, 0, 0, 0, 8192, 0);
 	sg_mapti(g, 0, 20000, 1, 8193, 0);
 	assert_int_equal(sg_ctrl(g->its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
-	assert_true(sg_rd(g, TH_RAM_BASE + 0x400000) == dte(SG_ITT(0), 1, 16383));
+	assert_true(sg_rd(g, TH_RAM_BASE + 0x400000) == sg_dte(SG_ITT(0), 1, 16383));
 	assert_int_equal(migrate(&p, NULL), 0);
 	expect_msi(&p.b, 0, 0, 0, 8192);
 	expect_msi(&p.b, 20000, 1, 0, 8193);
@@ -518,7 +503,7 @@ static void test_vcpu_id_vs_index(void **state)
 	sg_mapd(&p.a, 0, 0, SG_ITT(0), 1, true);
 	sg_mapti(&p.a, 0, 0, 1, 8192, 5);
 	assert_int_equal(sg_ctrl(p.a.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
-	assert_true(sg_rd(&p.a, SG_CT(0)) == cte(5, 2));
+	assert_true(sg_rd(&p.a, SG_CT(0)) == sg_cte(5, 2));
 	assert_int_equal(migrate(&p, mpidr), 0);
 	expect_msi(&p.b, 0, 1, 2, 8192);
 	done(&p);
@@ -568,9 +553,9 @@ static void test_dte_size_gt_15(void **state)
 	(void)state;
 	vm(&p, 1, NULL, false);
 	sg_lpi_cfg(&p.a, 8192, 0xa1);
-	sg_wr(&p.a, SG_CT(0), cte(0, 0));
-	sg_wr(&p.a, SG_DT(0), dte(SG_ITT(0), 1, 1));
-	sg_wr(&p.a, SG_ITT(0), ite(8192, 0, 0));
+	sg_wr(&p.a, SG_CT(0), sg_cte(0, 0));
+	sg_wr(&p.a, SG_DT(0), sg_dte(SG_ITT(0), 1, 1));
+	sg_wr(&p.a, SG_ITT(0), sg_ite(8192, 0, 0));
 	sg_wr(&p.a, SG_DT(0) + 8, 1ull << 63 | (SG_ITT(1) >> 8) << 5 | 16);
 	assert_int_equal(migrate(&p, NULL), -EINVAL);
 	assert_non_null(strstr(vgic_last_error(p.b.v), "Size"));
@@ -594,8 +579,8 @@ static void test_mapc_v0_then_save(void **state)
 	sg_mapti(&p.a, 0, 9, 4, 8195, 2);
 	sg_mapc(&p.a, 0, 2, 0, false);
 	assert_int_equal(sg_ctrl(p.a.its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
-	assert_true(sg_rd(&p.a, SG_ITT(9) + 4 * 8) == ite(8195, 2, 0));
-	assert_true(sg_rd(&p.a, SG_CT(0)) == cte(2, 0xffffffff));
+	assert_true(sg_rd(&p.a, SG_ITT(9) + 4 * 8) == sg_ite(8195, 2, 0));
+	assert_true(sg_rd(&p.a, SG_CT(0)) == sg_cte(2, 0xffffffff));
 	assert_int_equal(migrate(&p, NULL), 0);
 	assert_int_equal(sg_msi(&p.b, 0, 9, 4), 0);
 	sg_mapc(&p.b, 0, 2, 0, true);
@@ -655,7 +640,7 @@ static void test_kvm_selftest_unreachable_device(void **state)
 	poison(g, l2b, 0x10000);
 	assert_int_equal(sg_ctrl(g->its[0], VGIC_CTRL_ITS_SAVE_TABLES), 0);
 	{
-		uint64_t at = SG_L2(0), val = dte(SG_ITT(0), 14, 0);
+		uint64_t at = SG_L2(0), val = sg_dte(SG_ITT(0), 14, 0);
 		expect_only(g, SG_L2(0), 0x10000, &at, &val, 1);
 	}
 	expect_only(g, l2b, 0x10000, NULL, NULL, 0);
@@ -680,11 +665,11 @@ static void test_restore_all_or_nothing(void **state)
 	vm(&p, 1, NULL, false);
 	sg_lpi_cfg(&p.a, 8192, 0xa1);
 	sg_lpi_cfg(&p.a, 8193, 0xa1);
-	sg_wr(&p.a, SG_CT(0), cte(0, 0));
-	sg_wr(&p.a, SG_DT(0), dte(SG_ITT(0), 1, 1));
-	sg_wr(&p.a, SG_DT(0) + 8, dte(SG_ITT(1), 1, 0));
-	sg_wr(&p.a, SG_ITT(0), ite(8192, 0, 0));
-	sg_wr(&p.a, SG_ITT(1), ite(8193, 6, 0)); /* ICID 6: no collection */
+	sg_wr(&p.a, SG_CT(0), sg_cte(0, 0));
+	sg_wr(&p.a, SG_DT(0), sg_dte(SG_ITT(0), 1, 1));
+	sg_wr(&p.a, SG_DT(0) + 8, sg_dte(SG_ITT(1), 1, 0));
+	sg_wr(&p.a, SG_ITT(0), sg_ite(8192, 0, 0));
+	sg_wr(&p.a, SG_ITT(1), sg_ite(8193, 6, 0)); /* ICID 6: no collection */
 	*(uint8_t *)th_ram(p.h, SG_PEND(0) + 1024) = 0x01;
 	assert_int_equal(migrate(&p, NULL), -EINVAL);
 	assert_non_null(strstr(vgic_last_error(p.b.v), "collection"));
@@ -693,7 +678,7 @@ static void test_restore_all_or_nothing(void **state)
 	th_write32(p.b.v, 0, SG_GITS(0) + SG_GITS_CTLR, 1);
 	assert_int_equal(sg_msi(&p.b, 0, 0, 0), 0);
 	/* Fix the table: the restore now works, and consumes the bit. */
-	sg_wr(&p.b, SG_ITT(1), ite(8193, 0, 0));
+	sg_wr(&p.b, SG_ITT(1), sg_ite(8193, 0, 0));
 	th_write32(p.b.v, 0, SG_GITS(0) + SG_GITS_CTLR, 0);
 	assert_int_equal(sg_ctrl(p.b.its[0], VGIC_CTRL_ITS_RESTORE_TABLES), 0);
 	assert_int_equal(*(uint8_t *)th_ram(p.h2, SG_PEND(0) + 1024), 0);
@@ -712,18 +697,18 @@ static void test_restore_all_or_nothing(void **state)
 /* Guest tables a restore must reject, each with its errno. */
 static void test_restore_rejects(void **state)
 {
-	const uint64_t d = dte(SG_ITT(0), 1, 0);
+	const uint64_t d = sg_dte(SG_ITT(0), 1, 0);
 	const struct {
 		uint64_t ct0, dt0, itt0;
 		int err;
 	} c[] = {
-		{ cte(0, 5), 0, 0, -EINVAL },          /* target not a vCPU */
+		{ sg_cte(0, 5), 0, 0, -EINVAL },          /* target not a vCPU */
 		{ 0, 0, 0, 0 },                        /* empty: fine */
-		{ cte(0, 0), d, ite(100, 0, 0), -EINVAL }, /* pINTID < 8192 */
-		{ cte(0, 0), d, ite(8192, 0, 2), -EINVAL }, /* next leaves ITT */
-		{ cte(0, 0), d, ite(70000, 0, 0), -EINVAL }, /* > 16 bits */
-		{ cte(0, 0), d, ite(8192, 0, 1), 0 },
-		{ cte(0, 0), dte(0x1000, 1, 0), 0, -EFAULT }, /* ITT not RAM */
+		{ sg_cte(0, 0), d, sg_ite(100, 0, 0), -EINVAL }, /* pINTID < 8192 */
+		{ sg_cte(0, 0), d, sg_ite(8192, 0, 2), -EINVAL }, /* next leaves ITT */
+		{ sg_cte(0, 0), d, sg_ite(70000, 0, 0), -EINVAL }, /* > 16 bits */
+		{ sg_cte(0, 0), d, sg_ite(8192, 0, 1), 0 },
+		{ sg_cte(0, 0), sg_dte(0x1000, 1, 0), 0, -EFAULT }, /* ITT not RAM */
 	};
 
 	(void)state;
@@ -751,8 +736,8 @@ static void test_restore_duplicate_icid(void **state)
 
 	(void)state;
 	vm(&p, 1, NULL, false);
-	sg_wr(&p.a, SG_CT(0), cte(4, 0));
-	sg_wr(&p.a, SG_CT(0) + 8, cte(4, 0));
+	sg_wr(&p.a, SG_CT(0), sg_cte(4, 0));
+	sg_wr(&p.a, SG_CT(0) + 8, sg_cte(4, 0));
 	assert_int_equal(migrate(&p, NULL), -EEXIST);
 	done(&p);
 }
