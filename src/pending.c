@@ -18,15 +18,19 @@
  *    returns that errno, which the snapshot save does not tolerate.
  *
  * Better than KVM: KVM reads and writes one byte per LPI through a one-byte
- * cache.  Here the LPIs are bucketed by target (a counting sort, O(#LPIs +
- * #vCPUs)), each vCPU's touched byte range is read in one call, updated in a
- * host buffer and written back as runs of changed bytes.  If the one-call
- * read faults (part of the range is not RAM), that vCPU falls back to
- * KVM's byte-at-a-time walk, so the error is reported exactly where KVM
- * would report it.  Two vCPUs sharing a pending table (guest misconfiguration)
- * give the same bytes as KVM: each vCPU pass re-reads what the previous one
- * wrote (there is no cache shared between vCPUs: §7.7, the cache must be
- * keyed by GPA).
+ * cache.  Here one pass over the LPI arrays, a word of 64 LPIs at a time
+ * (vectorizable loops), notes which LPIs are targeted and whether they all
+ * share one target.  If they do (the usual case, and always with one
+ * vCPU), that vCPU's touched byte range is read in one call, updated 64
+ * LPIs at a time from the mask and the pending bitmap, and written back as
+ * runs of changed bytes.  Otherwise the LPIs are bucketed by target (a
+ * counting sort, O(#LPIs + #vCPUs)) and each vCPU's range is updated the
+ * same way, LPI by LPI.  If a one-call read faults (part of the range is
+ * not RAM), that vCPU falls back to KVM's byte-at-a-time walk, so the
+ * error is reported exactly where KVM would report it.  Two vCPUs sharing
+ * a pending table (guest misconfiguration) give the same bytes as KVM:
+ * each vCPU pass re-reads what the previous one wrote (there is no cache
+ * shared between vCPUs: §7.7, the cache must be keyed by GPA).
  */
 #include "internal.h"
 #include "v4.h"
@@ -139,58 +143,203 @@ static int save_vcpu(struct vgic *v, uint32_t vcpu, const uint16_t *idx,
 	return write_runs(v, base + lo, buf, orig, len);
 }
 
+/* ---- word-at-a-time scan and update ------------------------------------ */
+
+#define WORD_LPIS 64u
+#define NR_WORDS (VGIC_NR_LPIS / WORD_LPIS)
+
+/* Little-endian 64-bit pending-table words <-> host order: bit i of the
+ * word at table byte 1024 + 8w is LPI index 64w + i on either endianness. */
+static inline uint64_t le_word(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* Table byte offset of the word of LPI index 64 * @w. */
+static inline uint32_t word_byte(uint32_t w)
+{
+	return pend_byte(VGIC_MIN_LPI) + w * 8;
+}
+
+static inline uint32_t popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+static inline uint32_t ctz64(uint64_t x) /* x != 0 */
+{
+	uint32_t n = 0;
+
+	for (; !(x & 0xff); x >>= 8)
+		n += 8;
+	for (; !(x & 1); x >>= 1)
+		n++;
+	return n;
+}
+
+/* What the scan learns about the targets of the targeted LPIs: they all
+ * share one target iff tor == tand (bitwise OR and AND of them). */
+struct scan {
+	uint32_t tor, tand;
+	uint32_t seen; /* existing LPIs scanned */
+};
+
+/*
+ * LPIs 64 * @w ... 64 * @w + 63: the mask of the targeted ones (existing,
+ * target a vCPU < @nv).  Loops of fixed length over plain arrays, which
+ * compilers vectorize: target[] is written only under v->lock, which the
+ * caller holds, so plain reads of its bytes race with nothing (the MSI path
+ * only reads it).  A word whose LPIs all exist with one target (dense
+ * tables) or none exists (sparse ones) costs three OR reductions; any
+ * other word is turned into bit masks 8 LPIs at a time.
+ */
+static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
+			  struct scan *s)
+{
+	const uint32_t *r = l->refs + (size_t)w * WORD_LPIS;
+	const uint8_t *tp = (const void *)(uintptr_t)(l->target +
+						       (size_t)w * WORD_LPIS);
+	uint32_t t[WORD_LPIS], z = 0, o = 0, d = 0, tor = 0, tand = ~0u;
+	uint8_t fe[WORD_LPIS], fm[WORD_LPIS];
+	uint64_t m = 0, e = 0;
+
+	memcpy(t, tp, sizeof(t));
+	for (size_t j = 0; j < WORD_LPIS; j++) {
+		z |= (r[j] - 1) & ~r[j]; /* bit 31: some refs[j] == 0 */
+		o |= r[j];
+		d |= t[j] ^ t[0];
+	}
+	if (!o)
+		return 0; /* no LPI exists */
+	if (!(z >> 31) && !d) { /* all exist, one target */
+		s->seen += WORD_LPIS;
+		if (t[0] >= nv)
+			return 0;
+		s->tor |= t[0];
+		s->tand &= t[0];
+		return ~0ull;
+	}
+	for (size_t j = 0; j < WORD_LPIS; j++) {
+		uint32_t g = (r[j] != 0) & (t[j] < nv);
+
+		fe[j] = r[j] != 0;
+		fm[j] = t[j] < nv;
+		tor |= t[j] & (0u - g);
+		tand &= t[j] | (g - 1);
+	}
+	for (size_t b = 0; b < WORD_LPIS; b += 8) {
+		uint64_t x, y;
+
+		/* Eight 0/1 bytes to 8 bits (bit k = byte k). */
+		memcpy(&x, fe + b, 8);
+		memcpy(&y, fm + b, 8);
+		x = (le_word(x) * 0x0102040810204080ull) >> 56;
+		y = (le_word(y) * 0x0102040810204080ull) >> 56;
+		e |= x << b;
+		m |= (x & y) << b;
+	}
+	s->seen += popcount64(e);
+	s->tor |= tor;
+	s->tand &= tand;
+	return m;
+}
+
+_Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t),
+	       "target[] read as uint32_t");
+
 /*
  * The common case: every targeted LPI targets @vcpu (and no GICv4 VPT
- * holds pending bits).  @mask has the bit of each targeted LPI; LPIs
- * @lo_i..@hi_i (INTID - 8192) cover them.  The byte range is updated a
- * byte (8 LPIs) at a time from the mask and the pending bitmap.  Returns
- * 1 if the range read found memory that is not RAM: the caller then takes
- * the general path, whose byte-at-a-time walk reports the error where KVM
+ * holds pending bits).  @mask[w] has the bits of the targeted LPIs of word
+ * w; words @lo_w..@hi_w hold them all.  The bytes from the first to the
+ * last targeted LPI's are read in one call into @old (word-aligned: the
+ * bytes of the edge words outside that range are zero and stay unchanged,
+ * their LPIs are not targeted), updated a word (64 LPIs) at a time into
+ * @upd, and the runs of changed bytes are written back.  Returns 1 if the
+ * range read found memory that is not RAM: the caller then takes the
+ * general path, whose byte-at-a-time walk reports the error where KVM
  * would.
  */
 static int save_one_target(struct vgic *v, uint32_t vcpu, const uint64_t *mask,
-			   uint32_t lo_i, uint32_t hi_i, uint8_t *buf,
-			   uint8_t *orig)
+			   uint32_t lo_w, uint32_t hi_w, uint64_t *old,
+			   uint64_t *upd)
 {
 	const struct vgic_lpis *l = &v->lpi;
 	uint64_t base = v->vcpu[vcpu].pendbaser & PENDBASER_PA_MASK;
-	uint32_t lo = pend_byte(VGIC_MIN_LPI + lo_i);
-	uint32_t len = pend_byte(VGIC_MIN_LPI + hi_i) - lo + 1;
+	uint32_t nw = hi_w - lo_w + 1;
+	uint32_t lo = word_byte(lo_w) + ctz64(mask[lo_w]) / 8;
+	uint32_t hi = word_byte(hi_w), top = 0;
+	uint64_t wbase = base + word_byte(lo_w);
+	uint32_t run = UINT32_MAX;
 	int ret;
 
-	ret = vgic__guest_err(v->ops.read_guest(v->opaque, base + lo, buf, len));
+	/* The last targeted LPI of word hi_w: its highest mask bit. */
+	for (uint64_t m = mask[hi_w]; m >>= 1;)
+		top++;
+	hi += top / 8;
+	old[0] = old[nw - 1] = 0;
+	ret = vgic__guest_err(v->ops.read_guest(
+		v->opaque, base + lo, (uint8_t *)old + (lo - word_byte(lo_w)),
+		hi - lo + 1));
 	if (ret == -EFAULT)
 		return 1;
 	if (ret)
 		return ret;
-	memcpy(orig, buf, len);
-	/* Byte lo holds LPIs 8 * (lo - VGIC_MIN_LPI / 8)...: whole bytes, as
-	 * VGIC_MIN_LPI is a multiple of 8. */
-	for (uint32_t b = 0; b < len; b++) {
-		uint32_t i = (lo + b) * 8 - VGIC_MIN_LPI;
-		uint8_t m = (uint8_t)(mask[i / 64] >> (i % 64));
-		uint8_t p = (uint8_t)(atomic_load_explicit(&l->pending[i / 64],
-							   memory_order_relaxed) >>
-				      (i % 64));
+	for (uint32_t i = 0; i < nw; i++) {
+		uint64_t m = mask[lo_w + i];
+		uint64_t p = atomic_load_explicit(&l->pending[lo_w + i],
+						  memory_order_relaxed);
 
-		buf[b] = (uint8_t)((buf[b] & ~m) | (p & m));
+		upd[i] = le_word((le_word(old[i]) & ~m) | (p & m));
 	}
-	return write_runs(v, base + lo, buf, orig, len);
-}
+	/* Write back each run of changed bytes (unchanged words skipped). */
+	for (uint32_t i = 0; i <= nw; i++) {
+		const uint8_t *o = (const uint8_t *)&old[i];
+		const uint8_t *u = (const uint8_t *)&upd[i];
 
-_Static_assert(VGIC_MIN_LPI % 64 == 0 && VGIC_NR_LPIS % 64 == 0,
-	       "LPI bitmaps: whole words");
+		if (i < nw && upd[i] != old[i]) {
+			for (uint32_t k = 0; k < 8; k++) {
+				if (o[k] != u[k] && run == UINT32_MAX)
+					run = i * 8 + k;
+				if (o[k] != u[k] || run == UINT32_MAX)
+					continue;
+				ret = vgic__guest_err(v->ops.write_guest(
+					v->opaque, wbase + run,
+					(const uint8_t *)upd + run,
+					i * 8 + k - run));
+				if (ret)
+					return ret;
+				run = UINT32_MAX;
+			}
+			continue;
+		}
+		if (run == UINT32_MAX)
+			continue;
+		ret = vgic__guest_err(v->ops.write_guest(
+			v->opaque, wbase + run, (const uint8_t *)upd + run,
+			i * 8 - run));
+		if (ret)
+			return ret;
+		run = UINT32_MAX;
+	}
+	return 0;
+}
 
 int vgic__save_pending_tables(struct vgic *v)
 {
 	const struct vgic_lpis *l = &v->lpi;
-	const uint32_t none = VGIC_NO_VCPU;
-	uint32_t one = none, lo_i = 0, hi_i = 0, run = 0;
-	bool many = false;
+	const uint32_t nv = v->nr_vcpus;
+	struct scan sc = { 0, ~0u, 0 };
+	uint32_t lo_w = NR_WORDS, hi_w = 0;
 	uint32_t *start = NULL;
 	uint16_t *order = NULL;
-	uint64_t *mask = NULL;
-	uint8_t *buf = NULL;
+	uint64_t *mask = NULL, *old, *upd;
+	uint8_t *buf;
 	int ret = 0;
 
 	if (!v->initialized)
@@ -200,69 +349,50 @@ int vgic__save_pending_tables(struct vgic *v)
 	if (!l->refs || !l->nr_mapped)
 		return 0;
 
-	start = vgic__zalloc(v, v->nr_vcpus + 1, sizeof(*start));
-	mask = vgic__alloc(v, VGIC_NR_LPIS / 8);
-	buf = vgic__alloc(v, 2 * (VGIC_NR_LPIS / 8));
-	if (!start || !mask || !buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	/* mask[], then the two byte buffers of the update. */
+	mask = vgic__alloc(v, 3 * NR_WORDS * sizeof(*mask));
+	if (!mask)
+		return -ENOMEM;
+	old = mask + NR_WORDS;
+	upd = old + NR_WORDS;
+	buf = (uint8_t *)old;
 	vgic__v4_save_begin(v); /* GICv4.1: unmap the vPEs, read the VPTs */
 	/*
-	 * Count the targeted LPIs per target (runs of one target counted in a
-	 * register), note which are targeted (@mask) and whether they all
-	 * share one target.  Stops after the last existing LPI.
+	 * Note which LPIs are targeted (@mask) and whether they all share one
+	 * target, a word of 64 LPIs at a time.  Stops after the last existing
+	 * LPI.
 	 */
-	for (uint32_t w = 0, seen = 0;
-	     w < VGIC_NR_LPIS / 64 && seen < l->nr_mapped; w++) {
-		uint64_t m = 0;
-
-		for (uint32_t j = 0; j < 64; j++) {
-			uint32_t i = w * 64 + j, t;
-
-			if (!l->refs[i])
-				continue;
-			seen++;
-			t = atomic_load_explicit(&l->target[i],
-						 memory_order_relaxed);
-			if (t >= v->nr_vcpus)
-				continue;
-			m |= 1ull << j;
-			if (t != one) {
-				if (one != none) {
-					start[one + 1] += run;
-					many = true;
-				} else {
-					lo_i = i;
-				}
-				one = t;
-				run = 0;
-			}
-			run++;
-			hi_i = i;
+	for (uint32_t w = 0; w < NR_WORDS && sc.seen < l->nr_mapped; w++) {
+		mask[w] = scan_word(l, w, nv, &sc);
+		if (mask[w]) {
+			if (lo_w == NR_WORDS)
+				lo_w = w;
+			hi_w = w;
 		}
-		mask[w] = m;
 	}
-	if (one == none)
+	if (lo_w == NR_WORDS)
 		goto end; /* nothing targeted */
-	start[one + 1] += run;
-	if (!many && !vgic__v4(v)) {
-		ret = save_one_target(v, one, mask, lo_i, hi_i, buf,
-				      buf + VGIC_NR_LPIS / 8);
+	if (sc.tor == sc.tand && !vgic__v4(v)) {
+		ret = save_one_target(v, sc.tor, mask, lo_w, hi_w, old, upd);
 		if (ret <= 0)
 			goto end;
 		ret = 0;
 	}
 
 	/* General case: a counting sort of the targeted LPIs by target. */
+	start = vgic__zalloc(v, nv + 1, sizeof(*start));
 	order = vgic__alloc(v, VGIC_NR_LPIS * sizeof(*order));
-	if (!order) {
+	if (!start || !order) {
 		ret = -ENOMEM;
 		goto end;
 	}
-	for (uint32_t c = 0; c < v->nr_vcpus; c++)
+	for (uint32_t i = lo_w * WORD_LPIS; i < (hi_w + 1) * WORD_LPIS; i++)
+		if (mask[i / 64] >> (i % 64) & 1)
+			start[atomic_load_explicit(&l->target[i],
+						   memory_order_relaxed) + 1]++;
+	for (uint32_t c = 0; c < nv; c++)
 		start[c + 1] += start[c];
-	for (uint32_t i = lo_i; i <= hi_i; i++) {
+	for (uint32_t i = lo_w * WORD_LPIS; i < (hi_w + 1) * WORD_LPIS; i++) {
 		uint32_t t;
 
 		if (!(mask[i / 64] >> (i % 64) & 1))
@@ -272,7 +402,7 @@ int vgic__save_pending_tables(struct vgic *v)
 	}
 	/* start[c] now holds the end of bucket c; bucket c begins at the end
 	 * of bucket c - 1. */
-	for (uint32_t c = 0; c < v->nr_vcpus && !ret; c++) {
+	for (uint32_t c = 0; c < nv && !ret; c++) {
 		uint32_t b = c ? start[c - 1] : 0;
 
 		if (start[c] > b)
@@ -281,10 +411,8 @@ int vgic__save_pending_tables(struct vgic *v)
 	}
 end:
 	vgic__v4_save_end(v); /* GICv4.1: map the vPEs back */
-out:
-	vgic__free(v, buf);
 	vgic__free(v, order);
-	vgic__free(v, mask);
 	vgic__free(v, start);
+	vgic__free(v, mask);
 	return ret;
 }
