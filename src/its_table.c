@@ -183,12 +183,11 @@ static inline int tbl_next_live(struct tbl *t, uint64_t off, uint64_t mask,
 
 /* ---- SAVE_TABLES ------------------------------------------------------------ */
 
-/* A host-order value as the table's little-endian entry (for uint64_t
- * buffers handed to write_guest as bytes). */
-static inline uint64_t cpu_to_le(uint64_t x)
+/* A host-order 32-bit value in little-endian byte order. */
+static inline uint32_t cpu_to_le32(uint32_t x)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
+	x = __builtin_bswap32(x);
 #endif
 	return x;
 }
@@ -196,15 +195,24 @@ static inline uint64_t cpu_to_le(uint64_t x)
 /*
  * Batched writer: adjacent entries go out in one write_guest call.  16 KiB
  * of entries: few host calls, and the buffer stays in L1 between the
- * conversion and the host's copy.
+ * conversion and the host's copy.  An entry is kept as its two
+ * little-endian 32-bit halves (which is its little-endian byte image on
+ * any host): an ITE's low half is the packed ITT entry as it is, its high
+ * half the "next" delta, so converting ITT entries is an interleave.
  */
 #define WB_ENTRIES 2048u
 struct wbatch {
 	struct vgic *v;
-	uint64_t gpa; /* of buf[0] */
+	uint64_t gpa; /* of entry 0 */
 	uint32_t n;   /* entries buffered */
-	uint64_t buf[WB_ENTRIES]; /* little-endian entries */
+	uint32_t buf[2 * WB_ENTRIES]; /* entry i: buf[2i] low, buf[2i+1] high */
 };
+
+static inline void wb_set(struct wbatch *w, uint32_t i, uint64_t val)
+{
+	w->buf[2 * i] = cpu_to_le32((uint32_t)val);
+	w->buf[2 * i + 1] = cpu_to_le32((uint32_t)(val >> 32));
+}
 
 static int wb_flush(struct wbatch *w)
 {
@@ -228,7 +236,7 @@ static inline int wb_put(struct wbatch *w, uint64_t gpa, uint64_t val)
 	}
 	if (!w->n)
 		w->gpa = gpa;
-	w->buf[w->n++] = cpu_to_le(val);
+	wb_set(w, w->n++, val);
 	return 0;
 }
 
@@ -257,21 +265,14 @@ static inline uint32_t blk_any_live(const uint32_t *x)
 	return o;
 }
 
-static uint32_t itt_any_dead(const uint32_t *x, uint32_t n)
+/* ITEs of 8 adjacent live entries, each with next = 1, at entry @out of
+ * a batch buffer. */
+static inline void blk_put(uint32_t *out, const uint32_t *x)
 {
-	uint32_t z[BLK] = { 0 };
-
-	for (uint32_t b = 0; b < n; b += BLK)
-		for (size_t k = 0; k < BLK; k++)
-			z[k] |= (x[b + k] - 1) & ~x[b + k];
-	return blk_any_live(z) >> 31;
-}
-
-/* ITEs of 8 adjacent live entries, each with next = 1. */
-static inline void blk_put(uint64_t *out, const uint32_t *x)
-{
-	for (size_t k = 0; k < BLK; k++)
-		out[k] = cpu_to_le((uint64_t)x[k] | 1ull << ITE_NEXT_SHIFT);
+	for (size_t k = 0; k < BLK; k++) {
+		out[2 * k] = cpu_to_le32(x[k]);
+		out[2 * k + 1] = cpu_to_le32(1u << (ITE_NEXT_SHIFT - 32));
+	}
 }
 
 /*
@@ -298,8 +299,8 @@ static int itt_emit(struct itt_out *o, uint32_t ev, uint32_t x)
 	int ret;
 
 	if (o->have) {
-		w->buf[o->wn - 1] = cpu_to_le(
-			(uint64_t)(ev - o->prev_ev) << ITE_NEXT_SHIFT | o->prev_x);
+		wb_set(w, o->wn - 1,
+		       (uint64_t)(ev - o->prev_ev) << ITE_NEXT_SHIFT | o->prev_x);
 		if (ev - o->prev_ev == 1 && o->wn < WB_ENTRIES) {
 			/* Adjacent: the next slot is its ITE. */
 			o->wn++;
@@ -345,7 +346,7 @@ static int itt_emit_blocks(struct itt_out *o, uint32_t base, const uint32_t *x,
 			if (ret)
 				return ret;
 			if (o->wn + (BLK - 1) <= WB_ENTRIES) {
-				blk_put(&o->w->buf[o->wn - 1], xb);
+				blk_put(&o->w->buf[2 * (o->wn - 1)], xb);
 				o->wn += BLK - 1;
 				o->prev_ev = base + b + BLK - 1;
 				o->prev_x = xb[BLK - 1];
@@ -409,15 +410,11 @@ static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 			       VGIC_ITS_CHUNK % BLK == 0,
 		       "an inline ITT fits a chunk buffer");
 	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
-		itt_copy(x, d->ite, nev);
-		if (nev < BLK) {
-			for (uint32_t k = 0; k < nev && !ret; k++)
-				if (x[k])
-					ret = itt_emit(&o, k, x[k]);
-			goto out;
-		}
-		if (!itt_any_dead(x, nev)) {
-			/* Dense: every entry is live. */
+		if (nev >= BLK && d->nr_ites == nev) {
+			/* Dense: every entry is live (nr_ites counts them),
+			 * converted straight from the device. */
+			const uint8_t *p = (const void *)(uintptr_t)d->ite;
+
 			if (o.wn && (o.itt != o.wgpa + (uint64_t)o.wn * ESZ ||
 				     o.wn + nev > WB_ENTRIES)) {
 				w->n = o.wn;
@@ -429,12 +426,21 @@ static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 			}
 			if (!o.wn)
 				o.wgpa = o.itt;
-			for (uint32_t b = 0; b < nev; b += BLK)
-				blk_put(&w->buf[o.wn + b], x + b);
+			for (uint32_t b = 0; b < nev; b += BLK) {
+				memcpy(x, p + b * sizeof(x[0]), BLK * sizeof(x[0]));
+				blk_put(&w->buf[2 * (o.wn + b)], x);
+			}
 			o.wn += nev;
 			/* the last ITE: next = 0 */
-			w->buf[o.wn - 1] = cpu_to_le(x[nev - 1]);
+			w->buf[2 * o.wn - 1] = 0;
 			goto out_done;
+		}
+		itt_copy(x, d->ite, nev);
+		if (nev < BLK) {
+			for (uint32_t k = 0; k < nev && !ret; k++)
+				if (x[k])
+					ret = itt_emit(&o, k, x[k]);
+			goto out;
 		}
 		ret = itt_emit_blocks(&o, 0, x, nev);
 		goto out;
@@ -454,7 +460,7 @@ static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 	}
 out:
 	if (!ret && o.have) /* the last ITE: next = 0 */
-		w->buf[o.wn - 1] = cpu_to_le(o.prev_x);
+		wb_set(w, o.wn - 1, o.prev_x);
 out_done:
 	w->gpa = o.wgpa;
 	w->n = o.wn;
@@ -528,37 +534,55 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 			struct wbatch *dtw)
 {
 	struct dte_cache cache = { ~0ull, 0, ~0ull };
-	struct vgic_its_device *prev = NULL, *d;
-	uint64_t prev_gpa = 0, gpa = 0;
-	int ret;
+	struct vgic_its_device *prev = NULL;
+	uint64_t prev_gpa = 0, gpa = 0, ites = 0;
+	uint32_t devs = 0;
+	int ret = 0;
 
-	for (d = vgic__its_next_device(its, 0); d;
-	     d = d->id + 1 < (1u << VGIC_ITS_DEV_BITS)
-			 ? vgic__its_next_device(its, d->id + 1)
-			 : NULL) {
-		/* A DTE the table cannot address is skipped (KVM does too). */
-		ret = dte_addr(its, &cache, d->id, &gpa);
-		if (ret < 0)
-			return ret;
-		if (!ret)
+	/* Devices in DeviceID order, straight from the directory (as
+	 * vgic__its_next_device, without a lookup per device). */
+	for (uint32_t p = 0; p < VGIC_ARRAY_SIZE(its->dir) && !ret; p++) {
+		struct vgic_its_devpage *pg = atomic_load_explicit(
+			&its->dir[p], memory_order_relaxed);
+
+		if (!pg || !pg->nr_devs)
 			continue;
-		ret = save_itt(itw, d);
-		if (ret)
-			return ret;
-		its->saved_devs++;
-		its->saved_ites += d->nr_ites;
-		if (prev) {
-			uint32_t next = d->id - prev->id;
+		for (uint32_t i = 0; i < VGIC_ARRAY_SIZE(pg->dev); i++) {
+			struct vgic_its_device *d = atomic_load_explicit(
+				&pg->dev[i], memory_order_relaxed);
 
-			if (next > DTE_NEXT_MAX)
-				next = DTE_NEXT_MAX;
-			ret = wb_put(dtw, prev_gpa, dte_value(prev, next));
+			if (!d)
+				continue;
+			/* A DTE the table cannot address is skipped (KVM
+			 * does too). */
+			ret = dte_addr(its, &cache, d->id, &gpa);
+			if (ret < 0)
+				break;
+			if (!ret)
+				continue;
+			ret = save_itt(itw, d);
 			if (ret)
-				return ret;
+				break;
+			devs++;
+			ites += d->nr_ites;
+			if (prev) {
+				uint32_t next = d->id - prev->id;
+
+				if (next > DTE_NEXT_MAX)
+					next = DTE_NEXT_MAX;
+				ret = wb_put(dtw, prev_gpa,
+					     dte_value(prev, next));
+				if (ret)
+					break;
+			}
+			prev = d;
+			prev_gpa = gpa;
 		}
-		prev = d;
-		prev_gpa = gpa;
 	}
+	its->saved_devs += devs;
+	its->saved_ites += ites;
+	if (ret)
+		return ret;
 	if (prev)
 		return wb_put(dtw, prev_gpa, dte_value(prev, 0));
 	return 0;

@@ -209,14 +209,14 @@ static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
 	uint8_t fe[WORD_LPIS], fm[WORD_LPIS];
 	uint64_t m = 0, e = 0;
 
-	memcpy(t, tp, sizeof(t));
+	memcpy(&t[0], tp, sizeof(t[0]));
 	for (size_t j = 0; j < WORD_LPIS; j++) {
+		uint32_t tj;
+
+		memcpy(&tj, tp + j * sizeof(tj), sizeof(tj));
 		z |= (r[j] - 1) & ~r[j]; /* bit 31: some refs[j] == 0 */
-		o |= r[j];
-		d |= t[j] ^ t[0];
+		d |= tj ^ t[0];
 	}
-	if (!o)
-		return 0; /* no LPI exists */
 	if (!(z >> 31) && !d) { /* all exist, one target */
 		s->seen += WORD_LPIS;
 		if (t[0] >= nv)
@@ -225,6 +225,11 @@ static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
 		s->tand &= t[0];
 		return ~0ull;
 	}
+	for (size_t j = 0; j < WORD_LPIS; j++)
+		o |= r[j];
+	if (!o)
+		return 0; /* no LPI exists */
+	memcpy(t, tp, sizeof(t));
 	for (size_t j = 0; j < WORD_LPIS; j++) {
 		uint32_t g = (r[j] != 0) & (t[j] < nv);
 
