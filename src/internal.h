@@ -102,7 +102,9 @@ struct vgic_irq {
  */
 struct vgic_lpis {
 	_Atomic uint8_t *cfg;      /* cached config byte: prio[7:2] | enable[0] */
-	_Atomic uint32_t *target;  /* target vcpu_id or VGIC_NO_VCPU */
+	_Atomic uint32_t *target;  /* target vcpu_id or VGIC_NO_VCPU; always
+				    * VGIC_NO_VCPU while refs[] is 0 (the
+				    * pending-table save relies on it) */
 	uint32_t *refs;            /* ITE references; 0 = the LPI does not exist */
 	_Atomic uint64_t *pending; /* pending bitmap */
 	uint64_t propbaser;        /* GICR_PROPBASER: one VM-wide value as KVM */

@@ -393,6 +393,38 @@ static inline void itt_copy(uint32_t *x, const _Atomic uint32_t *e, uint32_t n)
 }
 
 /*
+ * The dense case, the common one: an inline ITT of 8 or more entries, all
+ * live (nr_ites counts them), converted straight from the device into the
+ * batch.  Returns 1 if @d is not such a device.
+ */
+static inline int save_itt_full(struct wbatch *w,
+				const struct vgic_its_device *d)
+{
+	const uint8_t *p = (const void *)(uintptr_t)d->ite;
+	uint32_t nev = 1u << d->nbits, x[BLK], *out;
+	int ret;
+
+	if (d->nbits > VGIC_ITS_INLINE_BITS || nev < BLK || d->nr_ites != nev)
+		return 1;
+	if (w->n && (d->itt_addr != w->gpa + (uint64_t)w->n * ESZ ||
+		     w->n + nev > WB_ENTRIES)) {
+		ret = wb_flush(w);
+		if (ret)
+			return ret;
+	}
+	if (!w->n)
+		w->gpa = d->itt_addr;
+	out = &w->buf[2 * w->n];
+	for (uint32_t b = 0; b < nev; b += BLK) {
+		memcpy(x, p + b * sizeof(x[0]), sizeof(x));
+		blk_put(out + 2 * b, x);
+	}
+	w->n += nev;
+	out[2 * nev - 1] = 0; /* the last ITE: next = 0 */
+	return 0;
+}
+
+/*
  * Write the ITEs of @d in EventID order, reading the translation
  * structures directly (writer side, v->lock held).  The common case, an
  * inline ITT whose entries are all live, is converted in one pass straight
@@ -410,31 +442,6 @@ static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 			       VGIC_ITS_CHUNK % BLK == 0,
 		       "an inline ITT fits a chunk buffer");
 	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
-		if (nev >= BLK && d->nr_ites == nev) {
-			/* Dense: every entry is live (nr_ites counts them),
-			 * converted straight from the device. */
-			const uint8_t *p = (const void *)(uintptr_t)d->ite;
-
-			if (o.wn && (o.itt != o.wgpa + (uint64_t)o.wn * ESZ ||
-				     o.wn + nev > WB_ENTRIES)) {
-				w->n = o.wn;
-				w->gpa = o.wgpa;
-				o.wn = 0;
-				ret = wb_flush(w);
-				if (ret)
-					goto out;
-			}
-			if (!o.wn)
-				o.wgpa = o.itt;
-			for (uint32_t b = 0; b < nev; b += BLK) {
-				memcpy(x, p + b * sizeof(x[0]), BLK * sizeof(x[0]));
-				blk_put(&w->buf[2 * (o.wn + b)], x);
-			}
-			o.wn += nev;
-			/* the last ITE: next = 0 */
-			w->buf[2 * o.wn - 1] = 0;
-			goto out_done;
-		}
 		itt_copy(x, d->ite, nev);
 		if (nev < BLK) {
 			for (uint32_t k = 0; k < nev && !ret; k++)
@@ -461,7 +468,6 @@ static int save_itt(struct wbatch *w, struct vgic_its_device *d)
 out:
 	if (!ret && o.have) /* the last ITE: next = 0 */
 		wb_set(w, o.wn - 1, o.prev_x);
-out_done:
 	w->gpa = o.wgpa;
 	w->n = o.wn;
 	return ret;
@@ -486,32 +492,42 @@ static uint64_t dte_value(const struct vgic_its_device *d, uint32_t next)
  * a device is never dropped because the host failed to read.
  */
 struct dte_cache {
+	uint64_t base, nr;  /* BASER0's table GPA and entries */
+	bool indirect;
 	uint64_t l1_index, l1;
 	uint64_t page; /* a 4 KiB guest page known readable, or ~0 */
 };
 
+static void dte_cache_init(struct dte_cache *c, uint64_t baser)
+{
+	c->base = vgic__its_baser_addr(baser);
+	c->nr = vgic__its_baser_size(baser) / ESZ;
+	c->indirect = baser & GITS_BASER_INDIRECT;
+	c->l1_index = ~0ull;
+	c->l1 = 0;
+	c->page = ~0ull;
+}
+
 static int dte_addr(struct vgic_its *its, struct dte_cache *c, uint32_t id,
 		    uint64_t *gpa)
 {
-	uint64_t baser = its->baser[0];
-	uint64_t base = vgic__its_baser_addr(baser);
-	uint64_t size = vgic__its_baser_size(baser);
 	uint64_t dummy;
 	int ret;
 
 	if (id >> VGIC_ITS_DEV_BITS)
 		return 0;
-	if (!(baser & GITS_BASER_INDIRECT)) {
-		if (id >= size / ESZ)
+	if (!c->indirect) {
+		if (id >= c->nr)
 			return 0;
-		*gpa = base + (uint64_t)id * ESZ;
+		*gpa = c->base + (uint64_t)id * ESZ;
 	} else {
 		uint64_t index = id / L2_ENTRIES;
 
-		if (index >= size / ESZ)
+		if (index >= c->nr)
 			return 0;
 		if (index != c->l1_index) {
-			ret = vgic__its_read_entry(its->v, base + index * ESZ,
+			ret = vgic__its_read_entry(its->v,
+						   c->base + index * ESZ,
 						   &c->l1);
 			if (ret)
 				return ret == -EFAULT ? 0 : ret;
@@ -533,12 +549,13 @@ static int dte_addr(struct vgic_its *its, struct dte_cache *c, uint32_t id,
 static int save_devices(struct vgic_its *its, struct wbatch *itw,
 			struct wbatch *dtw)
 {
-	struct dte_cache cache = { ~0ull, 0, ~0ull };
+	struct dte_cache cache;
 	struct vgic_its_device *prev = NULL;
 	uint64_t prev_gpa = 0, gpa = 0, ites = 0;
 	uint32_t devs = 0;
 	int ret = 0;
 
+	dte_cache_init(&cache, its->baser[0]);
 	/* Devices in DeviceID order, straight from the directory (as
 	 * vgic__its_next_device, without a lookup per device). */
 	for (uint32_t p = 0; p < VGIC_ARRAY_SIZE(its->dir) && !ret; p++) {
@@ -560,7 +577,9 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 				break;
 			if (!ret)
 				continue;
-			ret = save_itt(itw, d);
+			ret = save_itt_full(itw, d);
+			if (ret > 0)
+				ret = save_itt(itw, d);
 			if (ret)
 				break;
 			devs++;

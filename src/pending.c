@@ -195,9 +195,11 @@ struct scan {
  * target a vCPU < @nv).  Loops of fixed length over plain arrays, which
  * compilers vectorize: target[] is written only under v->lock, which the
  * caller holds, so plain reads of its bytes race with nothing (the MSI path
- * only reads it).  A word whose LPIs all exist with one target (dense
- * tables) or none exists (sparse ones) costs three OR reductions; any
- * other word is turned into bit masks 8 LPIs at a time.
+ * only reads it).  A word whose 64 LPIs all have one target vCPU (dense
+ * tables) costs one pass over target[]: lpi.c keeps target[i] at
+ * VGIC_NO_VCPU while refs[i] is 0, so a vCPU target means the LPI exists.
+ * A word where no LPI exists (sparse tables) costs one more pass over
+ * refs[]; any other word is turned into bit masks 8 LPIs at a time.
  */
 static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
 			  struct scan *s)
@@ -205,30 +207,33 @@ static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
 	const uint32_t *r = l->refs + (size_t)w * WORD_LPIS;
 	const uint8_t *tp = (const void *)(uintptr_t)(l->target +
 						       (size_t)w * WORD_LPIS);
-	uint32_t t[WORD_LPIS], z = 0, o = 0, d = 0, tor = 0, tand = ~0u;
+	uint32_t t[WORD_LPIS], t0, z = 0, o = 0, d = 0, tor = 0, tand = ~0u;
 	uint8_t fe[WORD_LPIS], fm[WORD_LPIS];
 	uint64_t m = 0, e = 0;
 
-	memcpy(&t[0], tp, sizeof(t[0]));
+	memcpy(&t0, tp, sizeof(t0));
 	for (size_t j = 0; j < WORD_LPIS; j++) {
 		uint32_t tj;
 
 		memcpy(&tj, tp + j * sizeof(tj), sizeof(tj));
-		z |= (r[j] - 1) & ~r[j]; /* bit 31: some refs[j] == 0 */
-		d |= tj ^ t[0];
+		d |= tj ^ t0;
 	}
-	if (!(z >> 31) && !d) { /* all exist, one target */
+	if (!d && t0 < nv) { /* all exist, one target */
 		s->seen += WORD_LPIS;
-		if (t[0] >= nv)
-			return 0;
-		s->tor |= t[0];
-		s->tand &= t[0];
+		s->tor |= t0;
+		s->tand &= t0;
 		return ~0ull;
 	}
-	for (size_t j = 0; j < WORD_LPIS; j++)
+	for (size_t j = 0; j < WORD_LPIS; j++) {
+		z |= (r[j] - 1) & ~r[j]; /* bit 31: some refs[j] == 0 */
 		o |= r[j];
+	}
 	if (!o)
 		return 0; /* no LPI exists */
+	if (!(z >> 31) && !d) { /* all exist, none targeted */
+		s->seen += WORD_LPIS;
+		return 0;
+	}
 	memcpy(t, tp, sizeof(t));
 	for (size_t j = 0; j < WORD_LPIS; j++) {
 		uint32_t g = (r[j] != 0) & (t[j] < nv);
