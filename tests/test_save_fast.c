@@ -349,7 +349,8 @@ static void itt_case(uint32_t nr, bool packed, int only_bits, int only_fill,
 }
 
 /* Full inline ITTs back to back: the dense path, across batch flushes
- * (64 x 64 entries, 32 x 32, and 4-event ITTs: too short for it). */
+ * (64 x 64 entries, 32 x 32, 8- and 4-event ITTs), and 2-event ITTs, too
+ * short for it. */
 static void test_itt_dense(void **state)
 {
 	(void)state;
@@ -357,6 +358,7 @@ static void test_itt_dense(void **state)
 	itt_case(64, true, 5, FULL, 0, 12);
 	itt_case(40, true, 3, FULL, 0, 13);
 	itt_case(40, true, 2, FULL, 0, 14);
+	itt_case(40, true, 1, FULL, 0, 33);
 	/* 6 entries before 64-entry ITTs: one ends 6 entries past a batch */
 	itt_case(40, true, 6, FULL, 250, 31);
 }
