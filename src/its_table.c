@@ -193,14 +193,14 @@ static inline uint32_t cpu_to_le32(uint32_t x)
 }
 
 /*
- * Batched writer: adjacent entries go out in one write_guest call.  16 KiB
+ * Batched writer: adjacent entries go out in one write_guest call.  8 KiB
  * of entries: few host calls, and the buffer stays in L1 between the
  * conversion and the host's copy.  An entry is kept as its two
  * little-endian 32-bit halves (which is its little-endian byte image on
  * any host): an ITE's low half is the packed ITT entry as it is, its high
  * half the "next" delta, so converting ITT entries is an interleave.
  */
-#define WB_ENTRIES 2048u
+#define WB_ENTRIES 1024u
 struct wbatch {
 	struct vgic *v;
 	uint64_t gpa; /* of entry 0 */
@@ -534,11 +534,15 @@ static int dte_addr(struct vgic_its *its, struct dte_cache *c, uint32_t id,
 		if (index >= c->nr)
 			return 0;
 		if (index != c->l1_index) {
+			uint64_t l1;
+
+			/* (Read into a local: the cache's address never
+			 * escapes, so it can live in registers.) */
 			ret = vgic__its_read_entry(its->v,
-						   c->base + index * ESZ,
-						   &c->l1);
+						   c->base + index * ESZ, &l1);
 			if (ret)
 				return ret == -EFAULT ? 0 : ret;
+			c->l1 = l1;
 			c->l1_index = index;
 		}
 		if (!(c->l1 & L1E_V))

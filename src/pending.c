@@ -191,50 +191,44 @@ struct scan {
 };
 
 /*
- * LPIs 64 * @w ... 64 * @w + 63: the mask of the targeted ones (existing,
- * target a vCPU < @nv).  Loops of fixed length over plain arrays, which
- * compilers vectorize: target[] is written only under v->lock, which the
- * caller holds, so plain reads of its bytes race with nothing (the MSI path
- * only reads it).  A word whose 64 LPIs all have one target vCPU (dense
- * tables) costs one pass over target[]: lpi.c keeps target[i] at
- * VGIC_NO_VCPU while refs[i] is 0, so a vCPU target means the LPI exists.
- * A word where no LPI exists (sparse tables) costs one more pass over
- * refs[]; any other word is turned into bit masks 8 LPIs at a time.
+ * Pointer to the bytes of target[] from LPI index @i: target[] is written
+ * only under v->lock, which the callers hold, so plain reads of its bytes
+ * race with nothing (the MSI path only reads it), and plain reads are
+ * what compilers vectorize.
  */
-static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
-			  struct scan *s)
+static inline const uint8_t *target_bytes(const struct vgic_lpis *l,
+					  uint32_t i)
+{
+	return (const void *)(uintptr_t)(l->target + i);
+}
+
+/*
+ * LPIs 64 * @w ... 64 * @w + 63 whose targets are not all one vCPU
+ * (@same: they are all the same non-vCPU value): the mask of the targeted
+ * ones (existing, target a vCPU < @nv).  A word where no LPI exists
+ * (sparse tables) costs one pass over refs[]; any other word is turned
+ * into bit masks 8 LPIs at a time, in loops of fixed length compilers
+ * vectorize.
+ */
+static uint64_t scan_word_slow(const struct vgic_lpis *l, uint32_t w,
+			       uint32_t nv, bool same, struct scan *s)
 {
 	const uint32_t *r = l->refs + (size_t)w * WORD_LPIS;
-	const uint8_t *tp = (const void *)(uintptr_t)(l->target +
-						       (size_t)w * WORD_LPIS);
-	uint32_t t[WORD_LPIS], t0, z = 0, o = 0, d = 0, tor = 0, tand = ~0u;
+	uint32_t t[WORD_LPIS], z = 0, o = 0, tor = 0, tand = ~0u;
 	uint8_t fe[WORD_LPIS], fm[WORD_LPIS];
 	uint64_t m = 0, e = 0;
 
-	memcpy(&t0, tp, sizeof(t0));
-	for (size_t j = 0; j < WORD_LPIS; j++) {
-		uint32_t tj;
-
-		memcpy(&tj, tp + j * sizeof(tj), sizeof(tj));
-		d |= tj ^ t0;
-	}
-	if (!d && t0 < nv) { /* all exist, one target */
-		s->seen += WORD_LPIS;
-		s->tor |= t0;
-		s->tand &= t0;
-		return ~0ull;
-	}
 	for (size_t j = 0; j < WORD_LPIS; j++) {
 		z |= (r[j] - 1) & ~r[j]; /* bit 31: some refs[j] == 0 */
 		o |= r[j];
 	}
 	if (!o)
 		return 0; /* no LPI exists */
-	if (!(z >> 31) && !d) { /* all exist, none targeted */
+	if (!(z >> 31) && same) { /* all exist, none targeted */
 		s->seen += WORD_LPIS;
 		return 0;
 	}
-	memcpy(t, tp, sizeof(t));
+	memcpy(t, target_bytes(l, w * WORD_LPIS), sizeof(t));
 	for (size_t j = 0; j < WORD_LPIS; j++) {
 		uint32_t g = (r[j] != 0) & (t[j] < nv);
 
@@ -258,6 +252,33 @@ static uint64_t scan_word(const struct vgic_lpis *l, uint32_t w, uint32_t nv,
 	s->tor |= tor;
 	s->tand &= tand;
 	return m;
+}
+
+/*
+ * LPIs 64 * @w ... 64 * @w + 63: the mask of the targeted ones.  A word
+ * whose 64 LPIs all have one vCPU target (dense tables) costs one pass
+ * over target[]: lpi.c keeps target[i] at VGIC_NO_VCPU while refs[i] is 0,
+ * so a vCPU target means the LPI exists.
+ */
+static inline uint64_t scan_word(const struct vgic_lpis *l, uint32_t w,
+				 uint32_t nv, struct scan *s)
+{
+	const uint8_t *tp = target_bytes(l, w * WORD_LPIS);
+	uint32_t t0, d = 0;
+
+	memcpy(&t0, tp, sizeof(t0));
+	for (size_t j = 0; j < WORD_LPIS; j++) {
+		uint32_t tj;
+
+		memcpy(&tj, tp + j * sizeof(tj), sizeof(tj));
+		d |= tj ^ t0;
+	}
+	if (d || t0 >= nv)
+		return scan_word_slow(l, w, nv, !d, s);
+	s->seen += WORD_LPIS; /* all exist, one target */
+	s->tor |= t0;
+	s->tand &= t0;
+	return ~0ull;
 }
 
 _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t),
