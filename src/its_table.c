@@ -570,18 +570,25 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 	dte_cache_init(&cache, its->baser[0]);
 	/* Devices in DeviceID order, straight from the directory (as
 	 * vgic__its_next_device, without a lookup per device). */
-	for (uint32_t p = 0; p < VGIC_ARRAY_SIZE(its->dir) && !ret; p++) {
+	for (uint32_t p = 0, left = its->nr_devices;
+	     p < VGIC_ARRAY_SIZE(its->dir) && left && !ret; p++) {
 		struct vgic_its_devpage *pg = atomic_load_explicit(
 			&its->dir[p], memory_order_relaxed);
+		uint32_t in_page;
 
 		if (!pg || !pg->nr_devs)
 			continue;
-		for (uint32_t i = 0; i < VGIC_ARRAY_SIZE(pg->dev); i++) {
+		/* Both counts only end the scans early. */
+		in_page = pg->nr_devs;
+		for (uint32_t i = 0; i < VGIC_ARRAY_SIZE(pg->dev) && in_page;
+		     i++) {
 			struct vgic_its_device *d = atomic_load_explicit(
 				&pg->dev[i], memory_order_relaxed);
 
 			if (!d)
 				continue;
+			in_page--;
+			left--; /* (a wrong count only scans on) */
 			/* A DTE the table cannot address is skipped (KVM
 			 * does too). */
 			ret = dte_addr(its, &cache, d->id, &gpa);

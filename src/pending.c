@@ -264,15 +264,19 @@ static inline uint64_t scan_word(const struct vgic_lpis *l, uint32_t w,
 				 uint32_t nv, struct scan *s)
 {
 	const uint8_t *tp = target_bytes(l, w * WORD_LPIS);
-	uint32_t t0, d = 0;
+	uint32_t t0, d = 0, d2 = 0;
 
 	memcpy(&t0, tp, sizeof(t0));
-	for (size_t j = 0; j < WORD_LPIS; j++) {
-		uint32_t tj;
+	/* Two halves at once: two independent reductions per iteration. */
+	for (size_t j = 0; j < WORD_LPIS / 2; j++) {
+		uint32_t a, b;
 
-		memcpy(&tj, tp + j * sizeof(tj), sizeof(tj));
-		d |= tj ^ t0;
+		memcpy(&a, tp + j * sizeof(a), sizeof(a));
+		memcpy(&b, tp + (j + WORD_LPIS / 2) * sizeof(b), sizeof(b));
+		d |= a ^ t0;
+		d2 |= b ^ t0;
 	}
+	d |= d2;
 	if (d || t0 >= nv)
 		return scan_word_slow(l, w, nv, !d, s);
 	s->seen += WORD_LPIS; /* all exist, one target */
