@@ -16,7 +16,7 @@
  *
  * Usage: bench-save [--quick]   (quick: smaller sizes, for make check)
  * Env: BENCH_SAVE_ONLY=dense|sparse; BENCH_SAVE_EVENTS=n (one dense size,
- * BENCH_SAVE_REPS times);
+ * BENCH_SAVE_REPS times, BENCH_SAVE_PER_DEV events per device, default 32);
  * BENCH_SAVE_ONLY_SAVE=1, BENCH_SAVE_ONLY_RESTORE=1 (profiling);
  * BENCH_SAVE_SPLIT=1 also prints ITS_SAVE_TABLES and SAVE_PENDING_TABLES
  * apart (each including one clock read).
@@ -205,7 +205,8 @@ struct floor {
 	uint8_t *cfg;
 };
 
-static double restore_floor(struct host *h, uint64_t ndev, struct floor *f)
+static double restore_floor(struct host *h, uint64_t ndev, uint32_t pd,
+			    struct floor *f)
 {
 	const uint8_t *prop = h->ram + (PROP - RAM_BASE);
 	double t;
@@ -218,13 +219,13 @@ static double restore_floor(struct host *h, uint64_t ndev, struct floor *f)
 
 		memcpy(&dte, h->ram + (DT - RAM_BASE) + d * 8, 8);
 		itt = h->ram + ((dte >> 5 & 0xfffffffffffull) << 8) - RAM_BASE;
-		for (uint32_t e = 0; e < 32; e++) {
+		for (uint32_t e = 0; e < pd; e++) {
 			uint64_t ite;
 			uint32_t i;
 
 			memcpy(&ite, itt + e * 8, 8);
 			i = (uint32_t)(ite >> 16) - 8192;
-			f->slot[d * 32 + e] = (uint32_t)ite;
+			f->slot[d * pd + e] = (uint32_t)ite;
 			if (!f->refs[i]++) {
 				f->cfg[i] = prop[i];
 				f->target[i] = 0;
@@ -234,11 +235,14 @@ static double restore_floor(struct host *h, uint64_t ndev, struct floor *f)
 	return now_us() - t;
 }
 
-/* Dense: @nev events, 32 per device, flat device table. */
-static void dense(uint64_t nev, int reps)
+/* Dense: @nev events, @pd (a power of two) per device, flat device
+ * table. */
+static void dense(uint64_t nev, uint32_t pd, int reps)
 {
-	uint64_t ndev = nev / 32, bytes = (nev + ndev + 2) * 8;
-	struct host h = { .size = 0x100000 + nev * 8 };
+	uint32_t bits = (uint32_t)__builtin_ctz(pd);
+	uint64_t ndev = nev / pd, bytes = (nev + ndev + 2) * 8;
+	uint64_t stride = pd * 8 < 256 ? 256 : pd * 8; /* ITTs 256-B aligned */
+	struct host h = { .size = 0x100000 + ndev * stride };
 	double tr = 1e18, ts = 1e18, tm = 1e18, tf = 1e18;
 	struct floor f = { malloc(nev * 4), malloc(57344 * 4),
 			   malloc(57344 * 4), malloc(57344) };
@@ -256,15 +260,15 @@ static void dense(uint64_t nev, int reps)
 		h.ram[i - 8192] = 0xa1;
 	put64(&h, CT, 1ull << 63 | 0);
 	for (uint64_t d = 0; d < ndev; d++) {
-		uint64_t itt = ITT + d * 256;
+		uint64_t itt = ITT + d * stride;
 
 		put64(&h, DT + d * 8,
 		      1ull << 63 | (uint64_t)(d + 1 < ndev) << 49 |
-			      (itt >> 8) << 5 | 4);
-		for (uint64_t e = 0; e < 32; e++)
+			      (itt >> 8) << 5 | (bits - 1));
+		for (uint64_t e = 0; e < pd; e++)
 			put64(&h, itt + e * 8,
-			      (uint64_t)(e < 31) << 48 |
-				      (8192 + (d * 32 + e) % 57344) << 16);
+			      (uint64_t)(e + 1 < pd) << 48 |
+				      (8192 + (d * pd + e) % 57344) << 16);
 	}
 	vm_new(&m, &h, DT | 1ull << 63 | 2ull << 8 | 7);
 	if (getenv("BENCH_SAVE_ONLY_SAVE")) { /* profiling aid */
@@ -299,14 +303,15 @@ static void dense(uint64_t nev, int reps)
 		t = now_us() - t;
 		src[r % bytes] ^= dst[(r * 7) % bytes];
 		tm = min(tm, t);
-		tf = min(tf, restore_floor(&h, ndev, &f));
+		tf = min(tf, restore_floor(&h, ndev, pd, &f));
 	}
 	printf("{\"bench\":\"save\",\"events\":%llu,\"devices\":%llu,"
+	       "\"events_per_device\":%u,"
 	       "\"table_bytes\":%llu,\"restore_us\":%.1f,\"save_us\":%.1f,"
 	       "\"memcpy_us\":%.1f,\"restore_vs_memcpy\":%.2f,"
 	       "\"save_vs_memcpy\":%.2f,\"restore_floor_us\":%.1f,"
 	       "\"restore_floor_vs_memcpy\":%.2f}\n",
-	       (unsigned long long)nev, (unsigned long long)ndev,
+	       (unsigned long long)nev, (unsigned long long)ndev, pd,
 	       (unsigned long long)bytes, tr, ts, tm, tr / tm, ts / tm, tf,
 	       tf / tm);
 	vgic_destroy(m.v);
@@ -362,15 +367,27 @@ int main(int argc, char **argv)
 	if (getenv("BENCH_SAVE_EVENTS")) {
 		const char *reps = getenv("BENCH_SAVE_REPS");
 
-		dense(strtoull(getenv("BENCH_SAVE_EVENTS"), NULL, 0),
-		      reps ? atoi(reps) : 3);
+		const char *pd = getenv("BENCH_SAVE_PER_DEV");
+		uint64_t nev = strtoull(getenv("BENCH_SAVE_EVENTS"), NULL, 0);
+		uint64_t per = pd ? strtoull(pd, NULL, 0) : 32;
+
+		if (per < 2 || per > 65536 || (per & (per - 1)) || nev < per ||
+		    nev % per || nev > (8u << 20)) {
+			fprintf(stderr, "bench-save: BENCH_SAVE_PER_DEV must be "
+					"a power of two in 2..65536 dividing "
+					"BENCH_SAVE_EVENTS (<= 8M)\n");
+			return 2;
+		}
+		dense(nev, (uint32_t)per, reps ? atoi(reps) : 3);
 		return 0;
 	}
 	if (!only || !strcmp(only, "dense")) {
-		dense(1024, 50);
-		dense(65536, quick ? 3 : 10);
+		dense(1024, 32, 50);
+		dense(65536, 32, quick ? 3 : 10);
 		if (!quick)
-			dense(2u << 20, 5);
+			dense(2u << 20, 32, 5);
+		/* Devices with more than 64 events: ITTs in 64-event chunks. */
+		dense(65536, 1024, quick ? 3 : 10);
 	}
 	if (!only || !strcmp(only, "sparse")) {
 		sparse(1, 20);
