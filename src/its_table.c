@@ -588,7 +588,7 @@ static int save_devices(struct vgic_its *its, struct wbatch *itw,
 			if (!d)
 				continue;
 			in_page--;
-			left--; /* (a wrong count only scans on) */
+			left--; /* (its.c keeps both counts exact) */
 			/* A DTE the table cannot address is skipped (KVM
 			 * does too). */
 			ret = dte_addr(its, &cache, d->id, &gpa);

@@ -290,8 +290,9 @@ _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t),
 
 /*
  * The common case: every targeted LPI targets @vcpu (and no GICv4 VPT
- * holds pending bits).  @mask[w] has the bits of the targeted LPIs of word
- * w; words @lo_w..@hi_w hold them all.  The bytes from the first to the
+ * holds pending bits).  @mask[i] has the bits of the targeted LPIs of word
+ * @lo_w + i; words @lo_w..@hi_w hold them all (the first and the last
+ * have some).  The bytes from the first to the
  * last targeted LPI's are read in one call into @old (word-aligned: the
  * bytes of the edge words outside that range are zero and stay unchanged,
  * their LPIs are not targeted), updated a word (64 LPIs) at a time into
@@ -307,14 +308,14 @@ static int save_one_target(struct vgic *v, uint32_t vcpu, const uint64_t *mask,
 	const struct vgic_lpis *l = &v->lpi;
 	uint64_t base = v->vcpu[vcpu].pendbaser & PENDBASER_PA_MASK;
 	uint32_t nw = hi_w - lo_w + 1;
-	uint32_t lo = word_byte(lo_w) + ctz64(mask[lo_w]) / 8;
+	uint32_t lo = word_byte(lo_w) + ctz64(mask[0]) / 8;
 	uint32_t hi = word_byte(hi_w), top = 0;
 	uint64_t wbase = base + word_byte(lo_w);
 	uint32_t run = UINT32_MAX;
 	int ret;
 
 	/* The last targeted LPI of word hi_w: its highest mask bit. */
-	for (uint64_t m = mask[hi_w]; m >>= 1;)
+	for (uint64_t m = mask[nw - 1]; m >>= 1;)
 		top++;
 	hi += top / 8;
 	old[0] = old[nw - 1] = 0;
@@ -326,7 +327,7 @@ static int save_one_target(struct vgic *v, uint32_t vcpu, const uint64_t *mask,
 	if (ret)
 		return ret;
 	for (uint32_t i = 0; i < nw; i++) {
-		uint64_t m = mask[lo_w + i];
+		uint64_t m = mask[i];
 		uint64_t p = atomic_load_explicit(&l->pending[lo_w + i],
 						  memory_order_relaxed);
 
@@ -363,6 +364,81 @@ static int save_one_target(struct vgic *v, uint32_t vcpu, const uint64_t *mask,
 		run = UINT32_MAX;
 	}
 	return 0;
+}
+
+/* Targets as bytes (save_per_vcpu): vCPUs below 255, anything else 255. */
+#define T8_NONE 255u
+
+/* The targets of 64 LPIs (@src: bytes of target[]) as bytes. */
+static void targets_to_bytes(uint8_t *restrict t8, const uint8_t *restrict src)
+{
+	for (size_t j = 0; j < WORD_LPIS; j++) {
+		uint32_t t;
+
+		memcpy(&t, src + j * sizeof(t), sizeof(t));
+		t8[j] = (uint8_t)(t < T8_NONE ? t : T8_NONE);
+	}
+}
+
+/*
+ * Several vCPUs have targeted LPIs (and no GICv4 VPT holds pending bits):
+ * vCPU by vCPU, in vCPU order as the general path below, each vCPU's LPIs
+ * are picked out of @mask a word at a time (compares on the targets
+ * narrowed to bytes once) and its table is updated by save_one_target.
+ * Returns 0, an errno, or 1 if a vCPU's range read found memory that is
+ * not RAM: nothing after that vCPU was done, and the caller's general
+ * path redoes the vCPUs from the start (the ones done find their bytes
+ * right and write nothing) with KVM's byte walk for that one.
+ */
+static int save_per_vcpu(struct vgic *v, const uint64_t *mask, uint32_t lo_w,
+			 uint32_t hi_w, uint64_t *old, uint64_t *upd)
+{
+	const struct vgic_lpis *l = &v->lpi;
+	uint32_t nw = hi_w - lo_w + 1;
+	uint8_t *t8 = vgic__alloc(v, (size_t)nw * WORD_LPIS + nw * 8);
+	uint64_t *mc;
+	int ret = 0;
+
+	if (!t8)
+		return -ENOMEM;
+	mc = (uint64_t *)(void *)(t8 + (size_t)nw * WORD_LPIS);
+	for (uint32_t i = 0; i < nw; i++)
+		targets_to_bytes(t8 + (size_t)i * WORD_LPIS,
+				 target_bytes(l, (lo_w + i) * WORD_LPIS));
+	for (uint32_t c = 0; c < v->nr_vcpus && !ret; c++) {
+		const uint8_t c8 = (uint8_t)c; /* byte compares below */
+		uint32_t first = UINT32_MAX, last = 0;
+
+		for (uint32_t i = 0; i < nw; i++) {
+			const uint8_t *tb = t8 + (size_t)i * WORD_LPIS;
+			uint8_t f[WORD_LPIS];
+			uint64_t m = 0;
+
+			mc[i] = 0;
+			if (!mask[lo_w + i])
+				continue;
+			for (size_t j = 0; j < WORD_LPIS; j++)
+				f[j] = tb[j] == c8;
+			for (size_t b = 0; b < WORD_LPIS; b += 8) {
+				uint64_t x;
+
+				memcpy(&x, f + b, 8);
+				m |= (le_word(x) * 0x0102040810204080ull) >>
+				     56 << b;
+			}
+			mc[i] = m & mask[lo_w + i];
+			if (!mc[i])
+				continue;
+			if (first == UINT32_MAX)
+				first = i;
+			last = i;
+		}
+		if (first != UINT32_MAX)
+			ret = save_one_target(v, c, mc + first, lo_w + first,
+					      lo_w + last, old, upd);
+	}
+	vgic__free(v, t8);
+	return ret;
 }
 
 int vgic__save_pending_tables(struct vgic *v)
@@ -408,10 +484,16 @@ int vgic__save_pending_tables(struct vgic *v)
 	if (lo_w == NR_WORDS)
 		goto end; /* nothing targeted */
 	if (sc.tor == sc.tand && !vgic__v4(v)) {
-		ret = save_one_target(v, sc.tor, mask, lo_w, hi_w, old, upd);
+		ret = save_one_target(v, sc.tor, mask + lo_w, lo_w, hi_w, old,
+				      upd);
 		if (ret <= 0)
 			goto end;
 		ret = 0;
+	} else if (!vgic__v4(v) && nv < T8_NONE) {
+		ret = save_per_vcpu(v, mask, lo_w, hi_w, old, upd);
+		if (ret <= 0)
+			goto end;
+		ret = 0; /* a range read that faulted: KVM's walk below */
 	}
 
 	/* General case: a counting sort of the targeted LPIs by target. */

@@ -92,13 +92,28 @@ static bool chosen(enum lpi_layout layout, uint32_t i)
 	}
 }
 
+/* A failure injected into SAVE_PENDING_TABLES: at the range read of the
+ * second vCPU's table (-EFAULT once, or for every access from there on). */
+enum pend_fault { NO_FAULT, FAULT_ONCE, FAULT_STICKY };
+
+static void pending_case_fault(uint32_t nr_vcpus, enum lpi_layout layout,
+			       enum lpi_routing routing, uint64_t seed,
+			       enum pend_fault fault);
+
 static void pending_case(uint32_t nr_vcpus, enum lpi_layout layout,
 			 enum lpi_routing routing, uint64_t seed)
+{
+	pending_case_fault(nr_vcpus, layout, routing, seed, NO_FAULT);
+}
+
+static void pending_case_fault(uint32_t nr_vcpus, enum lpi_layout layout,
+			       enum lpi_routing routing, uint64_t seed,
+			       enum pend_fault fault)
 {
 	struct th_host *h = th_host_new(RAM);
 	struct lpi_model *m = calloc(SPAN, sizeof(*m));
 	uint8_t *want = malloc(RAM);
-	uint32_t k = 0, runs = 0; /* k: next ITE, device k >> 8 */
+	uint32_t k = 0, runs = 0, runs0 = 0; /* k: next ITE, device k >> 8 */
 	uint64_t writes;
 	struct sg g;
 
@@ -194,8 +209,34 @@ static void pending_case(uint32_t nr_vcpus, enum lpi_layout layout,
 			runs += diff && !in;
 			in = diff;
 		}
+		if (!c)
+			runs0 = runs;
 	}
 	writes = h->nr_writes;
+	if (fault != NO_FAULT) {
+		/* vCPU 0: one range read, one write per run; then vCPU 1's
+		 * range read fails.  Once: the save still ends right, with
+		 * no byte written twice.  From there on: vCPU 0's table is
+		 * saved, the others are untouched. */
+		h->fail_at = h->nr_accesses + 1 + runs0 + 1;
+		h->fail_sticky = fault == FAULT_STICKY;
+		if (fault == FAULT_STICKY) {
+			for (uint32_t c = 1; c < nr_vcpus; c++)
+				memcpy(&want[SG_PEND(c) - TH_RAM_BASE],
+				       th_ram(h, SG_PEND(c)), 0x10000);
+			runs = runs0;
+		}
+		assert_int_equal(sg_ctrl(g.gic, VGIC_CTRL_SAVE_PENDING_TABLES),
+				 fault == FAULT_STICKY ? -EFAULT : 0);
+		h->fail_at = 0;
+		expect_ram(h, want);
+		assert_int_equal(h->nr_writes - writes, runs);
+		vgic_destroy(g.v);
+		th_host_free(h);
+		free(want);
+		free(m);
+		return;
+	}
 	assert_int_equal(sg_ctrl(g.gic, VGIC_CTRL_SAVE_PENDING_TABLES), 0);
 	expect_ram(h, want);
 	assert_int_equal(h->nr_writes - writes, runs);
@@ -236,6 +277,15 @@ static void test_pending_mixed(void **state)
 	pending_case(3, DENSE, MIXED, 8);
 	pending_case(4, HALF, MIXED, 9);
 	pending_case(2, WORDS, MIXED, 10);
+}
+
+/* A range read that faults in the middle of a several-target save. */
+static void test_pending_fault(void **state)
+{
+	(void)state;
+	pending_case_fault(3, DENSE, MIXED, 34, FAULT_ONCE);
+	pending_case_fault(3, HALF, MIXED, 35, FAULT_STICKY);
+	pending_case_fault(2, WORDS, MIXED, 36, FAULT_ONCE);
 }
 
 /* ---- ITS_SAVE_TABLES ------------------------------------------------------ */
@@ -390,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_pending_one_vcpu),
 		cmocka_unit_test(test_pending_one_target),
 		cmocka_unit_test(test_pending_mixed),
+		cmocka_unit_test(test_pending_fault),
 		cmocka_unit_test(test_itt_dense),
 		cmocka_unit_test(test_itt_dense_l2),
 		cmocka_unit_test(test_itt_mixed),
