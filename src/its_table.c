@@ -392,32 +392,13 @@ static inline void itt_copy(uint32_t *x, const _Atomic uint32_t *e, uint32_t n)
 		memcpy(x + b, p + b * sizeof(*x), BLK * sizeof(*x));
 }
 
-/*
- * The dense case, the common one: an inline ITT of 4 or more entries, all
- * live (nr_ites counts them), converted straight from the device into the
- * batch.  Returns 1 if @d is not such a device.
- */
-static inline int save_itt_full(struct wbatch *w,
-				const struct vgic_its_device *d)
+/* ITEs (next = 1) of the @n (a multiple of 4) live ITT entries at @p, at
+ * entry @out of a batch buffer: 16 bytes at a time, as a copy that size
+ * is a register load, and the interleave then needs no round trip
+ * through the stack. */
+static inline void put_run(uint32_t *out, const uint8_t *p, uint32_t n)
 {
-	const uint8_t *p = (const void *)(uintptr_t)d->ite;
-	uint32_t nev = 1u << d->nbits, *out;
-	int ret;
-
-	if (d->nbits > VGIC_ITS_INLINE_BITS || nev < 4 || d->nr_ites != nev)
-		return 1;
-	if (w->n && (d->itt_addr != w->gpa + (uint64_t)w->n * ESZ ||
-		     w->n + nev > WB_ENTRIES)) {
-		ret = wb_flush(w);
-		if (ret)
-			return ret;
-	}
-	if (!w->n)
-		w->gpa = d->itt_addr;
-	out = &w->buf[2 * w->n];
-	/* 16 bytes at a time: a copy that size is a register load, and the
-	 * interleave below then needs no round trip through the stack. */
-	for (uint32_t b = 0; b < nev; b += 4) {
+	for (uint32_t b = 0; b < n; b += 4) {
 		uint32_t x[4];
 
 		memcpy(x, p + b * sizeof(x[0]), sizeof(x));
@@ -427,8 +408,70 @@ static inline int save_itt_full(struct wbatch *w,
 				cpu_to_le32(1u << (ITE_NEXT_SHIFT - 32));
 		}
 	}
-	w->n += nev;
-	out[2 * nev - 1] = 0; /* the last ITE: next = 0 */
+}
+
+/* Make room for @n entries at @gpa in the batch (flushing it unless @gpa
+ * continues it with room to spare). */
+static inline int wb_room(struct wbatch *w, uint64_t gpa, uint32_t n)
+{
+	int ret;
+
+	if (w->n && (gpa != w->gpa + (uint64_t)w->n * ESZ ||
+		     w->n + n > WB_ENTRIES)) {
+		ret = wb_flush(w);
+		if (ret)
+			return ret;
+	}
+	if (!w->n)
+		w->gpa = gpa;
+	return 0;
+}
+
+/*
+ * The dense case, the common one: an ITT of 4 or more entries, all live
+ * (nr_ites counts them), converted straight from the device (or from each
+ * chunk of a two-level ITT, which then has them all) into the batch.
+ * Returns 1 if @d is not such a device.
+ */
+static inline int save_itt_full(struct wbatch *w,
+				const struct vgic_its_device *d)
+{
+	uint32_t nev = 1u << d->nbits;
+	struct vgic_its_l2 *l2;
+	int ret;
+
+	if (nev < 4 || d->nr_ites != nev)
+		return 1;
+	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
+		ret = wb_room(w, d->itt_addr, nev);
+		if (ret)
+			return ret;
+		put_run(&w->buf[2 * w->n], (const void *)(uintptr_t)d->ite,
+			nev);
+		w->n += nev;
+		w->buf[2 * w->n - 1] = 0; /* the last ITE: next = 0 */
+		return 0;
+	}
+	l2 = atomic_load_explicit(&d->l2, memory_order_relaxed);
+	if (!l2)
+		return 1;
+	for (uint32_t i = 0; i < nev / VGIC_ITS_CHUNK; i++)
+		if (!atomic_load_explicit(&l2->chunk[i], memory_order_relaxed))
+			return 1; /* (cannot be, with every entry live) */
+	for (uint32_t base = 0; base < nev; base += VGIC_ITS_CHUNK) {
+		struct vgic_its_chunk *c = atomic_load_explicit(
+			&l2->chunk[base >> VGIC_ITS_CHUNK_SHIFT],
+			memory_order_relaxed);
+
+		ret = wb_room(w, d->itt_addr + (uint64_t)base * ESZ,
+			      VGIC_ITS_CHUNK);
+		if (ret)
+			return ret;
+		put_run(&w->buf[2 * w->n], (const void *)(uintptr_t)c->e,
+			VGIC_ITS_CHUNK);
+		w->n += VGIC_ITS_CHUNK;
+	}
+	w->buf[2 * w->n - 1] = 0; /* the last ITE: next = 0 */
 	return 0;
 }
 
