@@ -366,78 +366,66 @@ static int save_one_target(struct vgic *v, uint32_t vcpu, const uint64_t *mask,
 	return 0;
 }
 
-/* Targets as bytes (save_per_vcpu): vCPUs below 255, anything else 255. */
-#define T8_NONE 255u
-
-/* The targets of 64 LPIs (@src: bytes of target[]) as bytes. */
-static void targets_to_bytes(uint8_t *restrict t8, const uint8_t *restrict src)
-{
-	for (size_t j = 0; j < WORD_LPIS; j++) {
-		uint32_t t;
-
-		memcpy(&t, src + j * sizeof(t), sizeof(t));
-		t8[j] = (uint8_t)(t < T8_NONE ? t : T8_NONE);
-	}
-}
+/* save_per_vcpu handles VMs with fewer vCPUs than this. */
+#define PER_VCPU_MAX 255u
 
 /*
  * Several vCPUs have targeted LPIs (and no GICv4 VPT holds pending bits):
- * vCPU by vCPU, in vCPU order as the general path below, each vCPU's LPIs
- * are picked out of @mask a word at a time (compares on the targets
- * narrowed to bytes once) and its table is updated by save_one_target.
- * Returns 0, an errno, or 1 if a vCPU's range read found memory that is
- * not RAM: nothing after that vCPU was done, and the caller's general
- * path redoes the vCPUs from the start (the ones done find their bytes
- * right and write nothing) with KVM's byte walk for that one.
+ * one pass sorts the targeted LPIs of each word into per-vCPU word masks
+ * (a row of words per vCPU), then vCPU by vCPU, in vCPU order as the
+ * general path below, each row updates that vCPU's table through
+ * save_one_target.  Returns 0, an errno, or 1 if a vCPU's range read
+ * found memory that is not RAM: nothing after that vCPU was done, and the
+ * caller's general path redoes the vCPUs from the start (the ones done
+ * find their bytes right and write nothing) with KVM's byte walk for that
+ * one.
  */
 static int save_per_vcpu(struct vgic *v, const uint64_t *mask, uint32_t lo_w,
 			 uint32_t hi_w, uint64_t *old, uint64_t *upd)
 {
 	const struct vgic_lpis *l = &v->lpi;
-	uint32_t nw = hi_w - lo_w + 1;
-	uint8_t *t8 = vgic__alloc(v, (size_t)nw * WORD_LPIS + nw * 8);
-	uint64_t *mc;
+	const uint32_t nv = v->nr_vcpus, nw = hi_w - lo_w + 1;
+	/* rows[c * nw + i]: vCPU c's LPIs of word lo_w + i; acc[nv] takes
+	 * the LPIs that are not targeted. */
+	uint64_t *rows = vgic__alloc(v, ((size_t)nv * nw + nv + 1) *
+						sizeof(*rows));
+	uint64_t *acc;
 	int ret = 0;
 
-	if (!t8)
+	if (!rows)
 		return -ENOMEM;
-	mc = (uint64_t *)(void *)(t8 + (size_t)nw * WORD_LPIS);
-	for (uint32_t i = 0; i < nw; i++)
-		targets_to_bytes(t8 + (size_t)i * WORD_LPIS,
-				 target_bytes(l, (lo_w + i) * WORD_LPIS));
-	for (uint32_t c = 0; c < v->nr_vcpus && !ret; c++) {
-		const uint8_t c8 = (uint8_t)c; /* byte compares below */
-		uint32_t first = UINT32_MAX, last = 0;
+	acc = rows + (size_t)nv * nw;
+	for (uint32_t i = 0; i < nw; i++) {
+		const uint8_t *tp = target_bytes(l, (lo_w + i) * WORD_LPIS);
+		uint64_t m = mask[lo_w + i];
 
-		for (uint32_t i = 0; i < nw; i++) {
-			const uint8_t *tb = t8 + (size_t)i * WORD_LPIS;
-			uint8_t f[WORD_LPIS];
-			uint64_t m = 0;
+		for (uint32_t c = 0; c <= nv; c++)
+			acc[c] = 0;
+		for (uint32_t j = 0; m && j < WORD_LPIS; j++) {
+			uint32_t t;
 
-			mc[i] = 0;
-			if (!mask[lo_w + i])
-				continue;
-			for (size_t j = 0; j < WORD_LPIS; j++)
-				f[j] = tb[j] == c8;
-			for (size_t b = 0; b < WORD_LPIS; b += 8) {
-				uint64_t x;
-
-				memcpy(&x, f + b, 8);
-				m |= (le_word(x) * 0x0102040810204080ull) >>
-				     56 << b;
-			}
-			mc[i] = m & mask[lo_w + i];
-			if (!mc[i])
-				continue;
-			if (first == UINT32_MAX)
-				first = i;
-			last = i;
+			memcpy(&t, tp + j * sizeof(t), sizeof(t));
+			/* untargeted (bit clear in m): into acc[nv] */
+			t = (m >> j & 1) ? t : nv;
+			acc[t < nv ? t : nv] |= 1ull << j;
 		}
-		if (first != UINT32_MAX)
-			ret = save_one_target(v, c, mc + first, lo_w + first,
-					      lo_w + last, old, upd);
+		for (uint32_t c = 0; c < nv; c++)
+			rows[(size_t)c * nw + i] = acc[c];
 	}
-	vgic__free(v, t8);
+	for (uint32_t c = 0; c < nv && !ret; c++) {
+		const uint64_t *r = rows + (size_t)c * nw;
+		uint32_t first = 0, last = nw;
+
+		while (first < nw && !r[first])
+			first++;
+		if (first == nw)
+			continue;
+		while (!r[last - 1])
+			last--;
+		ret = save_one_target(v, c, r + first, lo_w + first,
+				      lo_w + last - 1, old, upd);
+	}
+	vgic__free(v, rows);
 	return ret;
 }
 
@@ -489,7 +477,7 @@ int vgic__save_pending_tables(struct vgic *v)
 		if (ret <= 0)
 			goto end;
 		ret = 0;
-	} else if (!vgic__v4(v) && nv < T8_NONE) {
+	} else if (!vgic__v4(v) && nv < PER_VCPU_MAX) {
 		ret = save_per_vcpu(v, mask, lo_w, hi_w, old, upd);
 		if (ret <= 0)
 			goto end;
