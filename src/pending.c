@@ -23,14 +23,18 @@
  * share one target.  If they do (the usual case, and always with one
  * vCPU), that vCPU's touched byte range is read in one call, updated 64
  * LPIs at a time from the mask and the pending bitmap, and written back as
- * runs of changed bytes.  Otherwise the LPIs are bucketed by target (a
- * counting sort, O(#LPIs + #vCPUs)) and each vCPU's range is updated the
- * same way, LPI by LPI.  If a one-call read faults (part of the range is
- * not RAM), that vCPU falls back to KVM's byte-at-a-time walk, so the
- * error is reported exactly where KVM would report it.  Two vCPUs sharing
- * a pending table (guest misconfiguration) give the same bytes as KVM:
- * each vCPU pass re-reads what the previous one wrote (there is no cache
- * shared between vCPUs: §7.7, the cache must be keyed by GPA).
+ * runs of changed bytes.  Otherwise one more pass sorts the targeted LPIs
+ * of each word into per-vCPU mask rows and each vCPU's table is updated
+ * the same way from its row (save_per_vcpu); with a GICv4 VPT or 255 and
+ * more vCPUs the LPIs are bucketed by target (a counting sort,
+ * O(#LPIs + #vCPUs)) and each vCPU's range is updated LPI by LPI.  If a
+ * one-call read faults (part of the range is not RAM), the save goes on
+ * through that LPI-by-LPI path and that vCPU falls back to KVM's
+ * byte-at-a-time walk, so the error is reported exactly where KVM would
+ * report it.  Two vCPUs sharing a pending table (guest misconfiguration)
+ * give the same bytes as KVM: each vCPU pass re-reads what the previous
+ * one wrote (there is no cache shared between vCPUs: §7.7, the cache must
+ * be keyed by GPA).
  */
 #include "internal.h"
 #include "v4.h"
