@@ -313,8 +313,8 @@ void vgic__update_vcpu(struct vgic *v, uint32_t vcpu)
 	}
 	old_irq = atomic_exchange(&c->irq_out, irq);
 	old_fiq = atomic_exchange(&c->fiq_out, fiq);
-	if ((old_irq != irq || old_fiq != fiq) && v->ops.kick_vcpu)
-		v->ops.kick_vcpu(v->opaque, vcpu);
+	if (old_irq != irq || old_fiq != fiq)
+		vgic__kick(v, vcpu);
 }
 
 void vgic__update_all(struct vgic *v)

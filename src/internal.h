@@ -168,8 +168,15 @@ struct vgic_rdist_region {
 
 struct vgic {
 	pthread_mutex_t lock;
+	/* Guest-memory callbacks, used under v->lock: the undo log
+	 * (vgic__undo_begin) swaps them (and opaque) while it runs. */
 	struct vgic_host_ops ops;
 	void *opaque;
+	/* The host's kick_vcpu and opaque as given to vgic_create: never
+	 * change, so lock-free paths (MSIs) may call them while a restore
+	 * swaps ops (vgic__kick). */
+	void (*kick)(void *opaque, uint32_t vcpu);
+	void *kick_opaque;
 	struct vgic_alloc_ops alloc;
 
 	uint32_t nr_vcpus;
@@ -306,9 +313,19 @@ void vgic__lpi_inv_all(struct vgic *v, uint32_t vcpu);
  * -ENXIO (not initialised), -EBUSY (a vCPU runs), -EFAULT, -ENOMEM. */
 int vgic__save_pending_tables(struct vgic *v);
 
+/* Tell the host that @vcpu's outputs may have changed (any context,
+ * lock-free: the host's own callback, which nothing swaps). */
+static inline void vgic__kick(struct vgic *v, uint32_t vcpu)
+{
+	if (v->kick)
+		v->kick(v->kick_opaque, vcpu);
+}
+
 /* snapshot.c: an undo log of guest-RAM writes (v->lock held).  Between
  * begin and end every write_guest of the instance first records the bytes
- * it overwrites; end(rollback = true) rewrites them newest first.  Nests. */
+ * it overwrites; end(rollback = true) rewrites them newest first.  Nests.
+ * Only read_guest/write_guest/opaque are swapped: kicks go through
+ * v->kick, which MSI threads may call at any time. */
 struct vgic_undo_ent;
 struct vgic_undo {
 	struct vgic *v;

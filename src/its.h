@@ -533,8 +533,7 @@ static inline void vgic__lpi_mark_pending(struct vgic *v, uint32_t intid,
 	if (atomic_load_explicit(&c->lpi_dirty, memory_order_seq_cst))
 		return;
 	atomic_store_explicit(&c->lpi_dirty, true, memory_order_release);
-	if (v->ops.kick_vcpu)
-		v->ops.kick_vcpu(v->opaque, target);
+	vgic__kick(v, target);
 }
 /* MOVALL: every LPI targeting @from now targets @to. */
 void vgic__lpi_move_all(struct vgic *v, uint32_t from, uint32_t to);

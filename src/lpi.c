@@ -494,8 +494,7 @@ int vgic__lpi_notify(struct vgic *v, uint32_t target)
 {
 	atomic_store_explicit(&v->vcpu[target].lpi_dirty, true,
 			      memory_order_release);
-	if (v->ops.kick_vcpu)
-		v->ops.kick_vcpu(v->opaque, target);
+	vgic__kick(v, target);
 	return 1;
 }
 

@@ -997,14 +997,6 @@ static int undo_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 	return u->ops.write_guest(u->opaque, gpa, buf, len);
 }
 
-static void undo_kick(void *opaque, uint32_t vcpu)
-{
-	struct vgic_undo *u = opaque;
-
-	if (u->ops.kick_vcpu)
-		u->ops.kick_vcpu(u->opaque, vcpu);
-}
-
 void vgic__undo_begin(struct vgic *v, struct vgic_undo *u)
 {
 	u->v = v;
@@ -1013,7 +1005,6 @@ void vgic__undo_begin(struct vgic *v, struct vgic_undo *u)
 	u->last = NULL;
 	v->ops.read_guest = undo_read;
 	v->ops.write_guest = undo_write;
-	v->ops.kick_vcpu = undo_kick;
 	v->opaque = u;
 }
 

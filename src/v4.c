@@ -99,8 +99,7 @@ void vgic_v4_doorbell(struct vgic *v, uint32_t vpe)
 	if (!v4)
 		return;
 	atomic_store_explicit(&v4->db[vpe], true, memory_order_release);
-	if (v->ops.kick_vcpu)
-		v->ops.kick_vcpu(v->opaque, vpe);
+	vgic__kick(v, vpe);
 }
 
 /* Make LPI @intid pending in the emulated state, as the MSI path does. */

@@ -85,6 +85,8 @@ int vgic_create(const struct vgic_config *cfg, const struct vgic_host_ops *ops,
 	v->alloc = alloc;
 	v->ops = *ops;
 	v->opaque = opaque;
+	v->kick = ops->kick_vcpu;
+	v->kick_opaque = opaque;
 	v->nr_vcpus = cfg->nr_vcpus;
 	v->vcpu = vgic__zalloc(v, cfg->nr_vcpus, sizeof(*v->vcpu));
 	if (!v->vcpu) {
