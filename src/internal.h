@@ -21,7 +21,8 @@
  *       - vgic_vcpu_{irq,fiq}_pending(), which read atomics and take the lock
  *         only when the vCPU is marked dirty.
  *     Host callbacks are called with v->lock held (except kick_vcpu from
- *     the MSI fast path).
+ *     the MSI fast path, which calls it through v->kick: the copy made at
+ *     vgic_create, which the restore's undo log never swaps).
  *
  *   There is no lock below v->lock.  MSI readers never wait and are never
  *   waited for: ITS writers (v->lock) never free memory a reader can
