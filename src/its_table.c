@@ -427,6 +427,20 @@ static inline int wb_room(struct wbatch *w, uint64_t gpa, uint32_t n)
 	return 0;
 }
 
+/* The @n (a multiple of 4) live ITT entries at @src, whose ITEs go at
+ * @gpa, into the batch as ITEs with next = 1. */
+static inline int wb_run(struct wbatch *w, uint64_t gpa,
+			 const _Atomic uint32_t *src, uint32_t n)
+{
+	int ret = wb_room(w, gpa, n);
+
+	if (ret)
+		return ret;
+	put_run(&w->buf[2 * w->n], (const void *)(uintptr_t)src, n);
+	w->n += n;
+	return 0;
+}
+
 /*
  * The dense case, the common one: an ITT of 4 or more entries, all live
  * (nr_ites counts them), converted straight from the device (or from each
@@ -443,14 +457,10 @@ static inline int save_itt_full(struct wbatch *w,
 	if (nev < 4 || d->nr_ites != nev)
 		return 1;
 	if (d->nbits <= VGIC_ITS_INLINE_BITS) {
-		ret = wb_room(w, d->itt_addr, nev);
-		if (ret)
-			return ret;
-		put_run(&w->buf[2 * w->n], (const void *)(uintptr_t)d->ite,
-			nev);
-		w->n += nev;
-		w->buf[2 * w->n - 1] = 0; /* the last ITE: next = 0 */
-		return 0;
+		ret = wb_run(w, d->itt_addr, d->ite, nev);
+		if (!ret)
+			w->buf[2 * w->n - 1] = 0; /* the last ITE: next = 0 */
+		return ret;
 	}
 	l2 = atomic_load_explicit(&d->l2, memory_order_relaxed);
 	if (!l2)
@@ -463,13 +473,10 @@ static inline int save_itt_full(struct wbatch *w,
 			&l2->chunk[base >> VGIC_ITS_CHUNK_SHIFT],
 			memory_order_relaxed);
 
-		ret = wb_room(w, d->itt_addr + (uint64_t)base * ESZ,
-			      VGIC_ITS_CHUNK);
+		ret = wb_run(w, d->itt_addr + (uint64_t)base * ESZ, c->e,
+			     VGIC_ITS_CHUNK);
 		if (ret)
 			return ret;
-		put_run(&w->buf[2 * w->n], (const void *)(uintptr_t)c->e,
-			VGIC_ITS_CHUNK);
-		w->n += VGIC_ITS_CHUNK;
 	}
 	w->buf[2 * w->n - 1] = 0; /* the last ITE: next = 0 */
 	return 0;

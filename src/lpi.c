@@ -177,6 +177,21 @@ void vgic__lpi_cache_init(struct vgic *v, struct vgic_lpi_cache *c,
 			c->tag[k][s] = 1;
 }
 
+/* Fill line slot @s of table kind @k with the line at @la: 0, or
+ * vgic__guest_err()'s errno with the slot left empty. */
+static int lpi_fill_line(struct vgic *v, struct vgic_lpi_cache *c, int k,
+			 uint32_t s, uint64_t la)
+{
+	int ret;
+
+	c->tag[k][s] = 1;
+	ret = vgic__guest_err(
+		v->ops.read_guest(v->opaque, la, c->line[k][s], VGIC_LPI_LINE));
+	if (!ret)
+		c->tag[k][s] = la;
+	return ret;
+}
+
 /* lpi_read_byte's miss: fill the line (or read the byte alone).  The byte
  * (0..255) or a negative errno. */
 static int lpi_read_miss(struct vgic *v, struct vgic_lpi_cache *c, int k,
@@ -190,16 +205,12 @@ static int lpi_read_miss(struct vgic *v, struct vgic_lpi_cache *c, int k,
 	if (!v->ops.read_guest)
 		return -EFAULT;
 	if (c) {
-		c->tag[k][s] = 1;
 		/* The line may straddle memory that is not RAM: then only the
 		 * byte counts, as for an uncached read.  A host failure (any
 		 * other errno) is the answer. */
-		ret = vgic__guest_err(v->ops.read_guest(
-			v->opaque, la, c->line[k][s], VGIC_LPI_LINE));
-		if (!ret) {
-			c->tag[k][s] = la;
+		ret = lpi_fill_line(v, c, k, s, la);
+		if (!ret)
 			return c->line[k][s][gpa - la];
-		}
 		if (ret != -EFAULT)
 			return ret;
 	}
@@ -329,14 +340,10 @@ static int lpi_copy(struct vgic *v, struct vgic_lpi_cache *c, int k,
 		uint32_t in = VGIC_LPI_LINE - (uint32_t)(gpa - la);
 
 		if (c->tag[k][s] != la) {
-			int ret;
+			int ret = lpi_fill_line(v, c, k, s, la);
 
-			c->tag[k][s] = 1;
-			ret = vgic__guest_err(v->ops.read_guest(
-				v->opaque, la, c->line[k][s], VGIC_LPI_LINE));
 			if (ret)
 				return ret == -EFAULT ? 1 : ret;
-			c->tag[k][s] = la;
 		}
 		if (in > n)
 			in = n;
